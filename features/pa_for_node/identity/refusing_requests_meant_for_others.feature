@@ -1,0 +1,41 @@
+@pa_for_node @identity
+Feature: Refusing requests meant for someone else
+  In order that no one pays the wrong institution
+  As the Node
+  I expect a station to refuse requests that do not name its own institution, intermediary and station
+
+  @rule:IDENTITY-001 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
+  Scenario Outline: A request for an institution the station does not serve
+    Given a payable notice of the institution
+    And the Node speaks for an institution the station does not serve
+    When the Node <asks>
+    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+
+    Examples:
+      | asks                 |
+      | describes the notice |
+      | activates the notice |
+
+  @rule:IDENTITY-002
+  Scenario Outline: A request through another intermediary
+    Given a payable notice of the institution
+    And the Node comes through another intermediary
+    When the Node <asks>
+    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+
+    Examples:
+      | asks                 |
+      | describes the notice |
+      | activates the notice |
+
+  @rule:IDENTITY-003
+  Scenario Outline: A request meant for another station
+    Given a payable notice of the institution
+    And the Node addresses another station
+    When the Node <asks>
+    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+
+    Examples:
+      | asks                 |
+      | describes the notice |
+      | activates the notice |

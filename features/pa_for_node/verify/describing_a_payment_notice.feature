@@ -1,0 +1,21 @@
+@pa_for_node @verify @paVerifyPaymentNotice
+Feature: Describing a payment notice
+  In order to tell the citizen what they owe before paying
+  As the Node
+  I ask the creditor institution's station to describe a notice
+
+  Every answer is also held to the contract as a whole: an HTTP 200 SOAP 1.1 answer,
+  valid against paForNode.xsd, on time, with an outcome that agrees with its fault.
+
+  @rule:VERIFY-001 @rule:VERIFY-002 @rule:VERIFY-003 @rule:VERIFY-004
+  @rule:SOAP-001 @rule:SOAP-002 @rule:SOAP-003 @rule:SOAP-004 @rule:SCHEMA-001 @rule:OUTCOME-001 @rule:TIME-001
+  Scenario Outline: A notice the citizen can pay is described with its amount
+    Given a <kind> notice of the institution
+    When the Node describes the notice
+    Then the station describes it as payable
+
+    Examples:
+      | kind              |
+      | payable           |
+      | multi-beneficiary |
+      | postal            |

@@ -1,0 +1,139 @@
+"""A parsed, read-only view of one exchange, which every check judges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from .. import xmlsafe
+from ..transport import Exchange
+from ..wire import SOAP_ENV, Operation, body_children, local, operation
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken requirement: what was expected, what was there, and where in the message."""
+
+    expected: str
+    actual: str
+    where: str = ""
+    rule: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form used by conformance.json."""
+        return {"rule": self.rule, "expected": self.expected, "actual": self.actual, "where": self.where}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a station said to one request, parsed once: envelope, response element, request."""
+
+    exchange: Exchange
+    op: Operation
+    schema: Any  # pagoconf.contracts.PaForNodeSchema (lxml + xmlschema of paForNode.xsd)
+    request: etree._Element | None
+    envelope: etree._Element | None
+    body: list[etree._Element] | None  # element children of the SOAP Body (None: no SOAP 1.1 envelope)
+    parse_error: str | None
+
+    @classmethod
+    def of(cls, exchange: Exchange, schema: Any) -> Answer:
+        """Parse an exchange safely; never raises for what the station sent."""
+        op = operation(exchange.operation)
+        request = _request_element(exchange.request)
+        envelope = body = None
+        parse_error = None
+        if exchange.timed_out or exchange.unreachable:
+            pass
+        elif not exchange.response.strip():
+            parse_error = "an empty HTTP body"
+        else:
+            try:
+                envelope = xmlsafe.parse(exchange.response)
+                body = body_children(envelope)
+            except xmlsafe.UnsafeXml as exc:
+                parse_error = str(exc)
+        return cls(exchange, op, schema, request, envelope, body, parse_error)
+
+    @property
+    def response(self) -> etree._Element | None:
+        """The expected paForNode response element, when it is the Body's only child."""
+        if self.body and len(self.body) == 1 and local(self.body[0]) == self.op.response:
+            el = self.body[0]
+            if etree.QName(el).namespace == self.schema_namespace:
+                return el
+        return None
+
+    @property
+    def schema_namespace(self) -> str:
+        return getattr(self.schema, "namespace", "http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd")
+
+    @property
+    def soap_fault(self) -> etree._Element | None:
+        """A SOAP 1.1 Fault in the Body, if the station sent one."""
+        for child in self.body or ():
+            if child.tag == f"{{{SOAP_ENV}}}Fault":
+                return child
+        return None
+
+    def text(self, path: str) -> str | None:
+        """Text of the first element at `path` below the response element (None when absent)."""
+        el = self.response
+        if el is None:
+            return None
+        found = el.find(path)
+        return None if found is None else (found.text or "")
+
+    @property
+    def outcome(self) -> str | None:
+        return self.text("outcome")
+
+    @property
+    def fault(self) -> etree._Element | None:
+        el = self.response
+        return None if el is None else el.find("fault")
+
+    @property
+    def fault_code(self) -> str | None:
+        return self.text("fault/faultCode")
+
+    def request_text(self, path: str) -> str | None:
+        """Text of the first element at `path` below the request element."""
+        if self.request is None:
+            return None
+        found = self.request.find(path)
+        return None if found is None else (found.text or "")
+
+
+def _request_element(data: bytes) -> etree._Element | None:
+    try:
+        children = body_children(xmlsafe.parse(data))
+    except xmlsafe.UnsafeXml:
+        return None
+    return children[0] if children else None
+
+
+def where(el: etree._Element) -> str:
+    """A readable XPath from the response element down to `el`, prefixes dropped, [n] where ambiguous."""
+    parts = []
+    node: etree._Element | None = el
+    while node is not None and etree.QName(node).namespace != SOAP_ENV:
+        name = local(node)
+        parent = node.getparent()
+        same = [s for s in parent if isinstance(s.tag, str) and local(s) == name] if parent is not None else []
+        parts.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
+
+def decimal(text: str | None) -> Decimal | None:
+    """A Decimal from XML text, or None when it is not a number (the schema check reports that)."""
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        return None

@@ -1,0 +1,121 @@
+"""Scenario rules: pure functions over one or more answers, with what the scenario expects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from lxml import etree
+
+from ..iban import is_postal
+from .answer import Answer, Violation, decimal, where
+
+
+class NotJudgeable(Exception):
+    """The answer is not a paForNode response, so this expectation cannot be judged on it."""
+
+
+def _response(answer: Answer) -> etree._Element:
+    if answer.response is None:
+        ex = answer.exchange
+        raise NotJudgeable(f"{answer.op.name} gave no {answer.op.response} to judge ({ex.summary()})")
+    return answer.response
+
+
+def answers_ok(answer: Answer) -> Iterator[Violation]:
+    """The station answers outcome OK."""
+    el = _response(answer)
+    outcome = (el.findtext("outcome") or "").strip()
+    if outcome != "OK":
+        code = el.findtext("fault/faultCode")
+        yield Violation(expected="outcome OK", actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
+                        where=f"/{answer.op.response}/outcome")
+
+
+def answers_fault(answer: Answer, code: str) -> Iterator[Violation]:
+    """The station answers outcome KO with this fault code."""
+    el = _response(answer)
+    outcome = (el.findtext("outcome") or "").strip()
+    got = (el.findtext("fault/faultCode") or "").strip()
+    if outcome != "KO" or got != code:
+        actual = f"outcome {outcome}" + (f", fault {got}" if got else ", no fault")
+        yield Violation(expected=f"outcome KO, fault {code}", actual=actual,
+                        where=f"/{answer.op.response}/fault/faultCode")
+
+
+def _ok_or_unjudgeable(answer: Answer) -> etree._Element:
+    el = _response(answer)
+    if (el.findtext("outcome") or "").strip() != "OK":
+        raise NotJudgeable(f"{answer.op.name} answered {el.findtext('outcome')} "
+                           f"{el.findtext('fault/faultCode') or ''}; nothing to compare")
+    return el
+
+
+def activation_agrees_with_description(description: Answer, activation: Answer) -> Iterator[Violation]:
+    """Same amount and, where both give one, the same due date."""
+    verify = _ok_or_unjudgeable(description)
+    data = _ok_or_unjudgeable(activation).find("data")
+    if data is None:
+        raise NotJudgeable("the activation carries no data to compare")
+    announced = decimal(verify.findtext("paymentList/paymentOptionDescription/amount"))
+    asked = decimal(data.findtext("paymentAmount"))
+    if announced is not None and asked is not None and announced != asked:
+        yield Violation(expected=f"paymentAmount = {announced} (the amount the description announced)",
+                        actual=str(asked), where=f"/{activation.op.response}/data/paymentAmount")
+    due_v = verify.findtext("paymentList/paymentOptionDescription/dueDate")
+    due_a = data.findtext("dueDate")
+    if due_v and due_a and due_v.strip() != due_a.strip():
+        yield Violation(expected=f"dueDate = {due_v.strip()} (as described)", actual=due_a.strip(),
+                        where=f"/{activation.op.response}/data/dueDate")
+
+
+def postal_flag_matches_transfers(description: Answer, activation: Answer) -> Iterator[Violation]:
+    """allCCP is true only when every transfer credits a postal IBAN."""
+    verify = _ok_or_unjudgeable(description)
+    data = _ok_or_unjudgeable(activation).find("data")
+    if data is None:
+        raise NotJudgeable("the activation carries no data to compare")
+    flag = (verify.findtext("paymentList/paymentOptionDescription/allCCP") or "").strip() in ("true", "1")
+    transfers = data.findall("transferList/transfer")
+    accounts = [(t.findtext("IBAN") or "").strip() for t in transfers]
+    all_postal = bool(transfers) and all(a and is_postal(a) for a in accounts)
+    if flag and not all_postal:
+        non_postal = [a or "(stamp)" for a in accounts if not (a and is_postal(a))]
+        yield Violation(expected="allCCP false unless every transfer credits a postal account (ABI 07601)",
+                        actual=f"allCCP true with non-postal transfers: {', '.join(non_postal)}",
+                        where="/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/allCCP")
+
+
+def canonical(el: etree._Element, ignore: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(path, text) of every leaf below `el`, paths indexed where ambiguous, `ignore`d names skipped."""
+    out = []
+    for node in el.iter():
+        if not isinstance(node.tag, str) or etree.QName(node).localname in ignore:
+            continue
+        if len(node) == 0:
+            out.append((where(node), (node.text or "").strip()))
+    return out
+
+
+def same_answer(first: Answer, second: Answer, *, ignore: Sequence[str] = ()) -> Iterator[Violation]:
+    """Two answers to the same request say the same thing (leaves compared, `ignore` skipped)."""
+    a, b = canonical(_response(first), ignore), canonical(_response(second), ignore)
+    if a == b:
+        return
+    da, db = dict(a), dict(b)
+    for path in sorted(set(da) | set(db)):
+        if da.get(path) != db.get(path):
+            yield Violation(expected=f"{da.get(path, '(absent)')} (as the first time)",
+                            actual=str(db.get(path, "(absent)")), where=path)
+
+
+def within_service_level(elapsed_ms: Sequence[float], *, seconds: float, share: float) -> Iterator[Violation]:
+    """At least `share` of the answers took no more than `seconds`."""
+    if not elapsed_ms:
+        raise NotJudgeable("no answers were timed")
+    fast = sum(1 for ms in elapsed_ms if ms <= seconds * 1000)
+    got = fast / len(elapsed_ms)
+    if got < share:
+        slowest = max(elapsed_ms) / 1000
+        yield Violation(expected=f"≥ {share:.0%} of answers within {seconds:g} s",
+                        actual=f"{got:.1%} ({fast} of {len(elapsed_ms)}; slowest {slowest:.2f} s)",
+                        where="response times")

@@ -1,0 +1,30 @@
+"""Schema rule: the response element is valid against paForNode.xsd (lxml on the hot path)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .answer import Answer, Violation
+from .registry import check
+
+_PREFIX = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
+
+
+@check("SCHEMA-001")
+def valid_against_pa_for_node_xsd(answer: Answer) -> Iterator[Violation]:
+    """Every XSD error of the response element, each with its path."""
+    yield from xsd_violations(answer.schema, answer.response)
+
+
+def xsd_violations(schema, element) -> Iterator[Violation]:  # type: ignore[no-untyped-def]
+    """XSD errors of one paForNode element as violations (shared with `pagoconf validate`)."""
+    validator = schema.lxml
+    if validator.validate(element):
+        return
+    for err in validator.error_log:
+        yield Violation(
+            expected=f"valid against paForNode.xsd (SANP {schema.version})",
+            actual=err.message,
+            where=_PREFIX.sub("", err.path or ""),
+        )

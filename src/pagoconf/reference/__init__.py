@@ -1,0 +1,21 @@
+"""The reference station: a conformant pagoPA EC station (paForNode over SOAP 1.1) with named defects."""
+
+from __future__ import annotations
+
+from pagoconf.reference.app import ReferenceApp
+from pagoconf.reference.config import write_config
+from pagoconf.reference.data import IDENTITY, Identity, Notice, seed_notices
+from pagoconf.reference.defects import DEFECTS, Defect
+from pagoconf.reference.server import ReferenceStation
+
+__all__ = [
+    "DEFECTS",
+    "IDENTITY",
+    "Defect",
+    "Identity",
+    "Notice",
+    "ReferenceApp",
+    "ReferenceStation",
+    "seed_notices",
+    "write_config",
+]

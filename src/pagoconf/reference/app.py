@@ -1,0 +1,465 @@
+"""The reference station as a WSGI app: parse, validate, route and answer paForNode requests."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from http import HTTPStatus
+from typing import Any
+
+from lxml import etree
+
+from pagoconf import wire
+from pagoconf.contracts import pa_for_node_schema
+from pagoconf.faults import MEANING
+from pagoconf.iban import is_postal
+from pagoconf.reference.data import IDENTITY, Identity, Notice, NoticeBook, Stamp, Transfer, seed_notices
+from pagoconf.reference.defects import defect_names
+from pagoconf.wire import element
+from pagoconf.xmlsafe import UnsafeXml, parse
+
+ENDPOINT = "/paForNode"
+MAX_BODY = 1024 * 1024
+DRAIN_LIMIT = 8 * MAX_BODY
+VERIFY = "paVerifyPaymentNotice"
+ACTIVATIONS = ("paGetPayment", "paGetPaymentV2")
+ANOTHER_EC = "99999999999"
+INVENTED_MEANING = {"PAA_PAGAMENTO_EXPIRED": "Pagamento scaduto"}
+ONE = Decimal("1.00")
+_VALIDATION_LOCK = threading.Lock()  # lxml schema objects keep their error log on the shared validator
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What goes back on the wire: HTTP status, body, content type, and the operation answered."""
+
+    status: int
+    body: bytes
+    operation: str | None = None
+    content_type: str = wire.CONTENT_TYPE
+
+
+class Refusal(Exception):
+    """A KO answer: a fault code and a short English explanation."""
+
+    def __init__(self, code: str, description: str) -> None:
+        """Keep the fault code and the description."""
+        super().__init__(f"{code}: {description}")
+        self.code = code
+        self.description = description
+
+
+class SoapFault(Exception):
+    """An answer given as a SOAP 1.1 Fault instead of a paForNode element."""
+
+    def __init__(self, code: str, message: str) -> None:
+        """Keep the SOAP faultcode (e.g. soapenv:Server) and faultstring."""
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Counter:
+    """A thread-safe counter of calls: 1, 2, 3, …"""
+
+    def __init__(self) -> None:
+        """Start at zero."""
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def next(self) -> int:
+        """Count one more call and return its number."""
+        with self._lock:
+            self._value += 1
+            return self._value
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount as SANP wants it: exactly two decimals."""
+    return f"{value:.2f}"
+
+
+def soap_fault(code: str, message: str) -> bytes:
+    """A SOAP 1.1 envelope holding a Fault."""
+    fault = etree.Element(etree.QName(wire.SOAP_ENV, "Fault"), nsmap={"soapenv": wire.SOAP_ENV})
+    element(fault, "faultcode", code)
+    element(fault, "faultstring", message)
+    return wire.envelope(fault)
+
+
+def _plain(status: int, text: str) -> Answer:
+    return Answer(status, text.encode(), content_type="text/plain; charset=utf-8")
+
+
+def _reason(status: int) -> str:
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
+class ReferenceApp:
+    """A conformant paForNode station (WSGI), optionally with named defects."""
+
+    def __init__(
+        self,
+        *,
+        defects: Iterable[str] = (),
+        sanp: str = "3.8.0",
+        delay: float = 8.0,
+        sluggish_delay: float = 2.2,
+        today: date | None = None,
+        identity: Identity = IDENTITY,
+    ) -> None:
+        """Load the request schema of `sanp` and seed the notices; unknown defects raise ValueError."""
+        self.defects = defect_names(defects)
+        self.sanp = sanp
+        self.delay = delay
+        self.sluggish_delay = sluggish_delay
+        self.identity = identity
+        self.schema = pa_for_node_schema(sanp).lxml
+        self.book = NoticeBook(seed_notices(today), identity.id_pa)
+        self._answers = Counter()
+        self._verifies = Counter()
+        self._activations = Counter()
+
+    def has(self, defect: str) -> bool:
+        """True when the station was started with `defect`."""
+        return defect in self.defects
+
+    # --- HTTP -----------------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """Serve POST /paForNode; 404 elsewhere, 405 for other methods."""
+        answer = self._route_http(environ)
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
+        if answer.status == 405:
+            headers.append(("Allow", "POST"))
+        start_response(_reason(answer.status), headers)
+        return [answer.body]
+
+    def _route_http(self, environ: dict[str, Any]) -> Answer:
+        if environ.get("PATH_INFO", "") != ENDPOINT:
+            return _plain(404, "not found: the station listens on POST /paForNode\n")
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _plain(405, "method not allowed: use POST\n")
+        try:
+            body = self._read(environ)
+            answer = self.answer(body, environ.get("HTTP_SOAPACTION")) if body is not None else None
+            answer = answer or Answer(413, soap_fault("soapenv:Client", "request larger than 1 MiB"))
+        except Exception as exc:  # never die on a request
+            sys.stderr.write(f"reference station: error answering a request: {exc!r}\n")
+            answer = Answer(500, soap_fault("soapenv:Server", "internal error"))
+        return self._deliver(answer)
+
+    @staticmethod
+    def _read(environ: dict[str, Any]) -> bytes | None:
+        """The request body, or None (after draining what is reasonable) when it exceeds MAX_BODY."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        stream = environ["wsgi.input"]
+        if length <= MAX_BODY:
+            return stream.read(length) if length > 0 else b""
+        remaining = min(length, DRAIN_LIMIT)
+        while remaining > 0 and (chunk := stream.read(min(remaining, 65536))):
+            remaining -= len(chunk)
+        return None
+
+    def _deliver(self, answer: Answer) -> Answer:
+        """Apply the transport defects: delays, HTTP status, content type."""
+        if self.has("slow-verify") and answer.operation == VERIFY:
+            time.sleep(self.delay)
+        if self.has("sluggish") and self._answers.next() % 4 == 0:
+            time.sleep(self.sluggish_delay)
+        if self.has("status-500"):
+            answer = replace(answer, status=500)
+        if self.has("json-content-type"):
+            answer = replace(answer, content_type="application/json")
+        return answer
+
+    # --- SOAP -----------------------------------------------------------------------------------------
+
+    def answer(self, data: bytes, soap_action: str | None = None) -> Answer:
+        """The answer to one SOAP request body (before transport defects)."""
+        try:
+            root: etree._Element | None = parse(data, max_bytes=MAX_BODY)
+            problem = None
+        except UnsafeXml as exc:
+            root, problem = None, str(exc)
+        children = wire.body_children(root) if root is not None else None
+        request = children[0] if children else None
+        op = self._operation(request, soap_action)
+        if op is None:
+            return Answer(500, soap_fault("soapenv:Client", "cannot tell which paForNode operation this is"))
+        problem = problem or self._syntax_problem(op, children)
+        try:
+            if problem:
+                reply = self._ko(op, self._id_of(request), "PAA_SINTASSI_EXTRAXSD", problem)
+            else:
+                assert request is not None
+                reply = self._handle(op, request)
+        except SoapFault as fault:
+            return Answer(200, soap_fault(fault.code, fault.message), op.name)
+        return Answer(200, wire.envelope(reply), op.name)
+
+    @staticmethod
+    def _operation(request: etree._Element | None, soap_action: str | None) -> wire.Operation | None:
+        """The operation named by the Body element, else by the SOAPAction header (quoted or not)."""
+        if request is not None and wire.local(request) in wire.BY_REQUEST_ELEMENT:
+            return wire.BY_REQUEST_ELEMENT[wire.local(request)]
+        action = (soap_action or "").strip().strip('"').strip()
+        return wire.OPERATIONS.get(action)
+
+    def _syntax_problem(self, op: wire.Operation, children: list[etree._Element] | None) -> str | None:
+        """Why the request is not a valid `op` request, or None."""
+        if children is None:
+            return "the request is not a SOAP 1.1 envelope with one Body"
+        if not children:
+            return "the SOAP Body is empty"
+        if len(children) > 1:
+            return "the SOAP Body holds more than one element"
+        request = children[0]
+        if request.tag != f"{{{wire.PAFN}}}{op.request}":
+            return f"expected {{{wire.PAFN}}}{op.request}, got {request.tag}"
+        return self._schema_problem(request)
+
+    def _schema_problem(self, request: etree._Element) -> str | None:
+        """The first paForNode.xsd violation of the request element, or None."""
+        document = etree.ElementTree(copy.deepcopy(request))
+        with _VALIDATION_LOCK:
+            if self.schema.validate(document):
+                return None
+            error = self.schema.error_log.last_error
+        return f"not valid against paForNode.xsd (SANP {self.sanp}): {error.message if error else '?'}"
+
+    def _id_of(self, request: etree._Element | None) -> str:
+        """The idPA of the request, or the station's EC when it cannot be read."""
+        value = request.findtext("idPA") if request is not None else None
+        return value.strip() if value and value.strip() else self.identity.id_pa
+
+    # --- operations -----------------------------------------------------------------------------------
+
+    def _handle(self, op: wire.Operation, request: etree._Element) -> etree._Element:
+        """Route a valid request: identity, then the operation."""
+        try:
+            self._check_identity(request)
+            if op.name == VERIFY:
+                return self._verify(op, request, self._lookup(request))
+            if op.name in ACTIVATIONS:
+                return self._activate(op, self._lookup(request))
+            raise Refusal("PAA_SYSTEM_ERROR", f"{op.name} is not implemented yet")
+        except Refusal as refusal:
+            return self._ko(op, self._id_of(request), refusal.code, refusal.description)
+
+    def _check_identity(self, request: etree._Element) -> None:
+        """Refuse a request addressed to another EC, broker or station (in that order)."""
+        checks = (
+            ("idPA", self.identity.id_pa, "ignores-institution", "PAA_ID_DOMINIO_ERRATO", "institution"),
+            (
+                "idBrokerPA",
+                self.identity.id_broker_pa,
+                "ignores-broker",
+                "PAA_ID_INTERMEDIARIO_ERRATO",
+                "broker",
+            ),
+            ("idStation", self.identity.id_station, "ignores-station", "PAA_STAZIONE_INT_ERRATA", "station"),
+        )
+        for field, expected, defect, code, what in checks:
+            value = request.findtext(field)
+            if value != expected and not self.has(defect):
+                raise Refusal(
+                    code, f"{field} {value} is not a {what} this station serves (expected {expected})"
+                )
+
+    def _lookup(self, request: etree._Element) -> Notice:
+        """The payable notice the request's qrCode names, or a Refusal saying why not."""
+        fiscal_code = request.findtext("qrCode/fiscalCode") or ""
+        nav = request.findtext("qrCode/noticeNumber") or ""
+        notice = self.book.find(fiscal_code, nav)
+        unknown = f"notice {nav} was never issued by institution {fiscal_code}"
+        if notice is None:
+            code = "PAA_SYSTEM_ERROR" if self.has("unknown-is-system-error") else "PAA_PAGAMENTO_SCONOSCIUTO"
+            raise Refusal(code, unknown)
+        if notice.state == "expired" and not self.has("expired-is-payable"):
+            code = "PAA_PAGAMENTO_EXPIRED" if self.has("invented-fault-code") else "PAA_PAGAMENTO_SCADUTO"
+            raise Refusal(code, f"notice {nav} expired on {notice.due_date.isoformat()}")
+        if notice.state == "annulled":
+            if self.has("annulled-is-unknown"):
+                raise Refusal("PAA_PAGAMENTO_SCONOSCIUTO", unknown)
+            raise Refusal("PAA_PAGAMENTO_ANNULLATO", f"notice {nav} was annulled by the institution")
+        if notice.state == "paid" and not self.has("paid-is-payable"):
+            raise Refusal("PAA_PAGAMENTO_DUPLICATO", f"notice {nav} has already been paid")
+        return notice
+
+    def _wrapper(self, op: wire.Operation) -> etree._Element:
+        """The response element of `op` (unqualified for verify under `unqualified-wrapper`)."""
+        if op.name == VERIFY and self.has("unqualified-wrapper"):
+            return etree.Element(op.response)
+        return wire.wrapper(op.response)
+
+    def _ko(self, op: wire.Operation, id_pa: str, code: str, description: str) -> etree._Element:
+        """A KO answer of `op` with its fault bean."""
+        res = self._wrapper(op)
+        element(res, "outcome", "KO")
+        self._fault(res, code, description, id_pa)
+        return res
+
+    def _fault(self, parent: etree._Element, code: str, description: str, id_pa: str) -> None:
+        """Append a fault bean: faultCode, faultString, id, description."""
+        fault = element(parent, "fault")
+        element(fault, "faultCode", code)
+        meaning = MEANING.get(code) or INVENTED_MEANING.get(code, code)
+        element(fault, "faultString", "" if self.has("blank-fault-string") else meaning)
+        element(fault, "id", self.identity.id_station if self.has("fault-id-is-station") else id_pa)
+        element(fault, "description", description)
+
+    def _verify(self, op: wire.Operation, request: etree._Element, notice: Notice) -> etree._Element:
+        """paVerifyPaymentNoticeRes OK: the single payment option and who asks for it."""
+        res = self._wrapper(op)
+        element(res, "outcome", "OK")
+        if self.has("ok-with-fault"):
+            self._fault(res, "PAA_SYSTEM_ERROR", "internal warning", self._id_of(request))
+        option = element(element(res, "paymentList"), "paymentOptionDescription")
+        amount = notice.amount - ONE if self.has("stale-verify-amount") else notice.amount
+        element(option, "amount", self._verify_amount(amount))
+        element(option, "options", "ANY" if self.has("options-any") else "EQ")
+        element(option, "dueDate", notice.due_date.isoformat())
+        element(option, "detailDescription", notice.description)
+        element(option, "allCCP", "true" if self._all_ccp(notice) else "false")
+        description = notice.description
+        if self.has("unstable-description"):
+            description = _suffixed(description, f" (#{self._verifies.next()})")
+        element(res, "paymentDescription", description)
+        fiscal_code = ANOTHER_EC if self.has("verify-names-another-institution") else self.identity.id_pa
+        element(res, "fiscalCodePA", fiscal_code)
+        if not self.has("verify-without-company"):
+            element(res, "companyName", self.identity.company_name)
+        element(res, "officeName", self.identity.office_name)
+        return res
+
+    def _verify_amount(self, amount: Decimal) -> str:
+        if self.has("amounts-without-cents"):
+            return format(amount.normalize(), "f")
+        return amount_text(amount)
+
+    def _all_ccp(self, notice: Notice) -> bool:
+        """True when every transfer credits a postal account (a stamp is not one)."""
+        if self.has("allccp-always-true"):
+            return True
+        return all(t.iban is not None and is_postal(t.iban) for t in notice.transfers)
+
+    def _activate(self, op: wire.Operation, notice: Notice) -> etree._Element:
+        """paGetPaymentRes / paGetPaymentV2Response OK with the payment data."""
+        v2 = op.name == "paGetPaymentV2"
+        if notice.has_stamp and not v2:
+            raise Refusal("PAA_SEMANTICA", "this notice includes an @e.bollo stamp: use paGetPaymentV2")
+        if self.has("soap-fault-on-activation"):
+            raise SoapFault("soapenv:Server", "internal error")
+        res = self._wrapper(op)
+        element(res, "outcome", "OK")
+        if not self.has("activation-without-data"):
+            self._payment(element(res, "data"), notice, v2=v2)
+        return res
+
+    def _payment(self, data: etree._Element, notice: Notice, *, v2: bool) -> None:
+        """Fill ctPaymentPA / ctPaymentPAV2, in XSD order."""
+        reference = notice.nav if self.has("creditor-reference-is-notice-number") else notice.iuv
+        element(data, "creditorReferenceId", reference)
+        element(data, "paymentAmount", amount_text(notice.amount))
+        element(data, "dueDate", notice.due_date.isoformat())
+        retention = datetime.combine(notice.due_date + timedelta(days=1), clock())
+        element(data, "retentionDate", retention.isoformat())
+        element(data, "lastPayment", "false")
+        element(data, "description", notice.description)
+        element(data, "companyName", self.identity.company_name)
+        element(data, "officeName", self.identity.office_name)
+        self._debtor(element(data, "debtor"), notice)
+        transfers = element(data, "transferList")
+        counter = self._activations.next() if self.has("unstable-activation") else None
+        for index, transfer in enumerate(notice.transfers):
+            self._transfer(element(transfers, "transfer"), transfer, index, v2=v2, counter=counter)
+        entries = [("annoRiferimento", str(notice.due_date.year)), ("ufficio", self.identity.office_name)]
+        if self.has("duplicate-metadata-key"):
+            entries.append(entries[0])
+        _metadata(element(data, "metadata"), entries)
+
+    @staticmethod
+    def _debtor(debtor: etree._Element, notice: Notice) -> None:
+        """Fill ctSubject for the notice's debtor (a natural person)."""
+        person = notice.debtor
+        identifier = element(debtor, "uniqueIdentifier")
+        element(identifier, "entityUniqueIdentifierType", "F")
+        element(identifier, "entityUniqueIdentifierValue", person.fiscal_code)
+        for name, value in (
+            ("fullName", person.full_name),
+            ("streetName", person.street_name),
+            ("civicNumber", person.civic_number),
+            ("postalCode", person.postal_code),
+            ("city", person.city),
+            ("stateProvinceRegion", person.province),
+            ("country", person.country),
+            ("e-mail", person.email),
+        ):
+            element(debtor, name, value)
+
+    def _transfer(
+        self, out: etree._Element, transfer: Transfer, index: int, *, v2: bool, counter: int | None
+    ) -> None:
+        """Fill ctTransferPA / ctTransferPAV2, in XSD order."""
+        first = 2 if self.has("transfers-misnumbered") else 1
+        element(out, "idTransfer", str(first + index))
+        amount = transfer.amount
+        if index == 0 and self.has("transfers-do-not-add-up"):
+            amount += ONE
+        element(out, "transferAmount", amount_text(amount))
+        element(out, "fiscalCodePA", transfer.fiscal_code)
+        if v2:
+            element(out, "companyName", transfer.company_name)
+        if transfer.stamp is not None:
+            self._stamp(element(out, "richiestaMarcaDaBollo"), transfer.stamp)
+        else:
+            assert transfer.iban is not None
+            element(out, "IBAN", self._iban(transfer.iban))
+        remittance = transfer.remittance
+        if index == 0 and counter is not None:
+            remittance = _suffixed(remittance, f" #{counter}")
+        element(out, "remittanceInformation", remittance)
+        element(out, "transferCategory", transfer.category)
+        if v2:
+            _metadata(element(out, "metadata"), [("beneficiario", transfer.fiscal_code)])
+
+    def _iban(self, iban: str) -> str:
+        if self.has("iban-bad-checksum"):
+            return iban[:-1] + str((int(iban[-1]) + 1) % 10)
+        return iban
+
+    def _stamp(self, out: etree._Element, stamp: Stamp) -> None:
+        """Fill ctRichiestaMarcaDaBollo."""
+        digest = stamp.document_hash
+        if self.has("short-stamp-hash"):
+            digest = base64.b64encode(base64.b64decode(digest)[:16]).decode("ascii")
+        element(out, "hashDocumento", digest)
+        element(out, "tipoBollo", stamp.stamp_type)
+        element(out, "provinciaResidenza", stamp.province)
+
+
+def _metadata(out: etree._Element, entries: list[tuple[str, str]]) -> None:
+    """Fill ctMetadata with mapEntry key/value pairs."""
+    for key, value in entries:
+        entry = element(out, "mapEntry")
+        element(entry, "key", key)
+        element(entry, "value", value)
+
+
+def _suffixed(text: str, suffix: str, limit: int = 140) -> str:
+    """`text` + `suffix`, cut so the whole stays within `limit` characters."""
+    return text[: limit - len(suffix)] + suffix

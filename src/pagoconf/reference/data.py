@@ -1,0 +1,271 @@
+"""The reference station's identity and its seeded notices, dated relative to "today"."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pagoconf.iban import with_check_digits
+from pagoconf.notice_numbers import iuv_of, make_nav
+
+KINDS = ("payable", "multi_beneficiary", "postal", "bollo", "expired", "annulled", "paid")
+STATES = ("payable", "expired", "annulled", "paid")
+AUX_DIGIT = 3
+SEGREGATION_CODE = "01"
+BOLLO_AMOUNT = Decimal("16.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who the station is: the creditor institution (EC), its broker and the station."""
+
+    id_pa: str
+    id_broker_pa: str
+    id_station: str
+    company_name: str
+    office_name: str
+
+
+IDENTITY = Identity(
+    id_pa="77777777777",
+    id_broker_pa="88888888888",
+    id_station="88888888888_01",
+    company_name="Comune di Pagoconf",
+    office_name="Ufficio Tributi",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Debtor:
+    """The person a notice is addressed to."""
+
+    fiscal_code: str
+    full_name: str
+    street_name: str
+    civic_number: str
+    postal_code: str
+    city: str
+    province: str
+    country: str
+    email: str
+
+
+DEBTOR = Debtor(
+    fiscal_code="RSSMRA80A01H501U",
+    full_name="Mario Rossi",
+    street_name="Via del Corso",
+    civic_number="101",
+    postal_code="00186",
+    city="Roma",
+    province="RM",
+    country="IT",
+    email="mario.rossi@example.it",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """An @e.bollo digital stamp request: the SHA-256 hash of the document to stamp."""
+
+    document_hash: str  # base64 of a 32-byte SHA-256 digest
+    stamp_type: str = "01"
+    province: str = "RM"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One beneficiary share of a payment: credited to an IBAN, or an @e.bollo stamp."""
+
+    fiscal_code: str
+    company_name: str
+    amount: Decimal
+    remittance: str
+    category: str
+    iban: str | None = None
+    stamp: Stamp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A payment notice the EC issued, in one of STATES."""
+
+    kind: str
+    nav: str
+    state: str
+    description: str
+    due_date: date
+    transfers: tuple[Transfer, ...]
+    debtor: Debtor = DEBTOR
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount due: the sum of the transfers."""
+        return sum((t.amount for t in self.transfers), Decimal("0.00"))
+
+    @property
+    def iuv(self) -> str:
+        """The IUV the notice number carries (the creditor reference)."""
+        return iuv_of(self.nav)
+
+    @property
+    def has_stamp(self) -> bool:
+        """True when one transfer is an @e.bollo stamp (V2 only)."""
+        return any(t.stamp is not None for t in self.transfers)
+
+
+@dataclass(frozen=True, slots=True)
+class Beneficiary:
+    """A creditor institution that may receive a transfer, with its accounts."""
+
+    fiscal_code: str
+    company_name: str
+    iban: str
+    postal_iban: str
+    category: str
+
+
+BENEFICIARIES = {
+    b.fiscal_code: b
+    for b in (
+        Beneficiary(
+            IDENTITY.id_pa,
+            IDENTITY.company_name,
+            with_check_digits("IT", "X0542811101000000123456"),
+            with_check_digits("IT", "R0760103200000000001016"),
+            "9/0101108TS/",
+        ),
+        Beneficiary(
+            "01234567890",
+            "Provincia di Esempio",
+            with_check_digits("IT", "X0306909606100000012345"),
+            with_check_digits("IT", "R0760101600000000004321"),
+            "9/0201102IM/",
+        ),
+        Beneficiary(
+            "15376371009",
+            "PagoPA S.p.A.",
+            with_check_digits("IT", "X0200805364000000098765"),
+            with_check_digits("IT", "R0760111100000000007777"),
+            "9/0301109AP/",
+        ),
+    )
+}
+OTHER_ECS = ("01234567890", "15376371009")
+
+
+def notice_number(kind: str, index: int) -> str:
+    """The deterministic NAV of the `index`-th (1-based) seeded notice of `kind`."""
+    base = f"{KINDS.index(kind) + 1}{index:012d}"
+    return make_nav(AUX_DIGIT, SEGREGATION_CODE, base)
+
+
+def stamp_for(nav: str) -> Stamp:
+    """A digital stamp request over a small, real document tied to the notice."""
+    document = f"Istanza n. {nav} al {IDENTITY.company_name}\n".encode()
+    return Stamp(base64.b64encode(hashlib.sha256(document).digest()).decode("ascii"))
+
+
+def _transfer(nav: str, fiscal_code: str, amount: str, text: str, *, postal: bool = False) -> Transfer:
+    ec = BENEFICIARIES[fiscal_code]
+    return Transfer(
+        fiscal_code=ec.fiscal_code,
+        company_name=ec.company_name,
+        amount=Decimal(amount),
+        remittance=f"/RFB/{iuv_of(nav)}/{amount}/TXT/{text}",
+        category=ec.category,
+        iban=ec.postal_iban if postal else ec.iban,
+    )
+
+
+def _bollo(nav: str) -> Transfer:
+    return Transfer(
+        fiscal_code=IDENTITY.id_pa,
+        company_name=IDENTITY.company_name,
+        amount=BOLLO_AMOUNT,
+        remittance=f"/RFB/{iuv_of(nav)}/{BOLLO_AMOUNT}/TXT/Marca da bollo digitale",
+        category="9/0101108TS/",
+        stamp=stamp_for(nav),
+    )
+
+
+def _single(kind: str, index: int, state: str, amount: str, text: str, due: date) -> Notice:
+    nav = notice_number(kind, index)
+    transfers = (_transfer(nav, IDENTITY.id_pa, amount, text),)
+    return Notice(kind, nav, state, text, due, transfers)
+
+
+def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
+    """Every seeded notice, by kind. Amounts all end in a 0 cents digit; only dates depend on today."""
+    today = today or date.today()
+    soon, later, past = today + timedelta(days=30), today + timedelta(days=60), today - timedelta(days=10)
+    multi, postal, bollo = (notice_number(k, 1) for k in ("multi_beneficiary", "postal", "bollo"))
+    ec, (other1, other2) = IDENTITY.id_pa, OTHER_ECS
+    return {
+        "payable": (
+            _single("payable", 1, "payable", "120.50", "TARI 2025 rata unica", soon),
+            _single("payable", 2, "payable", "35.00", "Mensa scolastica marzo", later),
+        ),
+        "multi_beneficiary": (
+            Notice(
+                "multi_beneficiary",
+                multi,
+                "payable",
+                "Sanzione codice della strada",
+                soon,
+                (
+                    _transfer(multi, ec, "100.00", "Sanzione CdS quota comunale"),
+                    _transfer(multi, other1, "30.50", "Sanzione CdS quota provinciale"),
+                    _transfer(multi, other2, "20.20", "Sanzione CdS spese di notifica"),
+                ),
+            ),
+        ),
+        "postal": (
+            Notice(
+                "postal",
+                postal,
+                "payable",
+                "Canone occupazione suolo pubblico",
+                soon,
+                (
+                    _transfer(postal, ec, "40.00", "COSAP 2025", postal=True),
+                    _transfer(postal, other1, "12.30", "COSAP 2025 quota provinciale", postal=True),
+                ),
+            ),
+        ),
+        "bollo": (
+            Notice(
+                "bollo",
+                bollo,
+                "payable",
+                "Certificato anagrafico in bollo",
+                soon,
+                (_transfer(bollo, ec, "50.00", "Diritti di segreteria"), _bollo(bollo)),
+            ),
+        ),
+        "expired": (_single("expired", 1, "expired", "80.00", "IMU 2024 saldo", past),),
+        "annulled": (_single("annulled", 1, "annulled", "60.00", "Trasporto scolastico", soon),),
+        "paid": (_single("paid", 1, "paid", "25.50", "Lampade votive 2025", soon),),
+    }
+
+
+class NoticeBook:
+    """The notices the EC issued, looked up by (EC fiscal code, notice number)."""
+
+    def __init__(self, notices: dict[str, tuple[Notice, ...]], fiscal_code: str = IDENTITY.id_pa) -> None:
+        """Index `notices` (by kind) under the EC `fiscal_code`."""
+        self.by_kind = notices
+        self.fiscal_code = fiscal_code
+        self._by_nav = {n.nav: n for group in notices.values() for n in group}
+
+    def find(self, fiscal_code: str, nav: str) -> Notice | None:
+        """The notice `nav` issued by `fiscal_code`, or None."""
+        if fiscal_code != self.fiscal_code:
+            return None
+        return self._by_nav.get(nav)
+
+    def numbers(self, kind: str) -> list[str]:
+        """The notice numbers of one kind."""
+        return [n.nav for n in self.by_kind[kind]]

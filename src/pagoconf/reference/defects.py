@@ -1,0 +1,129 @@
+"""Named defects the reference station can be started with, each breaking one catalogue rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    """A deliberate deviation: the rule it breaks, what it does, and rules it unavoidably breaks too."""
+
+    name: str
+    rule: str
+    description: str
+    also: tuple[str, ...] = ()
+
+
+DEFECTS: dict[str, Defect] = {
+    d.name: d
+    for d in (
+        Defect("status-500", "SOAP-001", "Every answer uses HTTP status 500; the body is unchanged."),
+        Defect(
+            "json-content-type",
+            "SOAP-002",
+            "Every answer is declared as application/json; the body is unchanged.",
+        ),
+        Defect(
+            "soap-fault-on-activation",
+            "SOAP-004",
+            "Activating a payable notice is answered with a SOAP 1.1 Fault instead of the response element.",
+        ),
+        Defect(
+            "unqualified-wrapper",
+            "SOAP-003",
+            "The verify answer's wrapper element carries no namespace.",
+        ),
+        Defect(
+            "amounts-without-cents",
+            "SCHEMA-001",
+            "The verify amount is written without trailing zero decimals (120.5, 35).",
+        ),
+        Defect("ok-with-fault", "OUTCOME-001", "Every verify OK also carries a complete fault bean."),
+        Defect("blank-fault-string", "FAULT-001", "Every fault has an empty faultString."),
+        Defect(
+            "invented-fault-code",
+            "FAULT-002",
+            "Expired notices are refused with the undocumented code PAA_PAGAMENTO_EXPIRED.",
+            also=("STATE-002",),
+        ),
+        Defect("fault-id-is-station", "FAULT-003", "Every fault's id is the station id, not the EC's."),
+        Defect("verify-without-company", "VERIFY-002", "The verify OK omits companyName."),
+        Defect("options-any", "VERIFY-003", "The verify OK offers the payment option as ANY instead of EQ."),
+        Defect(
+            "verify-names-another-institution",
+            "VERIFY-004",
+            "The verify OK names fiscalCodePA 99999999999 instead of the EC asked about.",
+        ),
+        Defect("activation-without-data", "ACTIVATE-002", "The activation OK carries no payment data."),
+        Defect(
+            "creditor-reference-is-notice-number",
+            "ACTIVATE-003",
+            "creditorReferenceId is the 18-digit notice number instead of the IUV.",
+        ),
+        Defect("transfers-misnumbered", "ACTIVATE-004", "Transfers are numbered from 2 instead of 1."),
+        Defect(
+            "transfers-do-not-add-up",
+            "ACTIVATE-005",
+            "The first transfer is 1.00 higher, so transfers exceed the payment amount.",
+        ),
+        Defect(
+            "iban-bad-checksum",
+            "ACTIVATE-006",
+            "Every IBAN's last digit is altered, so its mod-97 check fails.",
+        ),
+        Defect(
+            "short-stamp-hash",
+            "ACTIVATE-007",
+            "The @e.bollo hashDocumento is a 16-byte digest instead of SHA-256.",
+        ),
+        Defect("duplicate-metadata-key", "ACTIVATE-008", "The payment metadata repeats one key."),
+        Defect(
+            "ignores-institution",
+            "IDENTITY-001",
+            "The idPA check is skipped, so other ECs' requests fall through to the notice lookup.",
+        ),
+        Defect("ignores-broker", "IDENTITY-002", "The idBrokerPA check is skipped."),
+        Defect("ignores-station", "IDENTITY-003", "The idStation check is skipped."),
+        Defect(
+            "unknown-is-system-error",
+            "STATE-001",
+            "Unknown notices are refused with PAA_SYSTEM_ERROR.",
+        ),
+        Defect("expired-is-payable", "STATE-002", "Expired notices are answered as payable."),
+        Defect(
+            "annulled-is-unknown",
+            "STATE-003",
+            "Annulled notices are refused with PAA_PAGAMENTO_SCONOSCIUTO.",
+        ),
+        Defect("paid-is-payable", "STATE-004", "Notices already paid are answered as payable."),
+        Defect(
+            "stale-verify-amount",
+            "CROSS-001",
+            "The verify amount is 1.00 lower than the amount activation asks for.",
+        ),
+        Defect("allccp-always-true", "CROSS-002", "allCCP is true for every notice, postal or not."),
+        Defect(
+            "unstable-description",
+            "REPEAT-001",
+            "Each verify adds a call counter to paymentDescription.",
+        ),
+        Defect(
+            "unstable-activation",
+            "REPEAT-002",
+            "Each activation adds a call counter to the first transfer's remittanceInformation.",
+        ),
+        Defect("slow-verify", "TIME-001", "Every verify is answered only after `delay` seconds."),
+        Defect("sluggish", "TIME-002", "Every 4th answer is delayed by `sluggish_delay` seconds."),
+    )
+}
+
+
+def defect_names(names: Iterable[str]) -> frozenset[str]:
+    """The given defect names as a frozenset, or a ValueError listing the known ones."""
+    chosen = frozenset((names,) if isinstance(names, str) else names)
+    unknown = sorted(chosen - DEFECTS.keys())
+    if unknown:
+        raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(DEFECTS)}")
+    return chosen

@@ -1,0 +1,105 @@
+"""One scenario's judgement: every answer judged by the always-on checks, expectations by the scenario's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from .checks import Answer, Violation, judge
+from .checks.expectations import NotJudgeable
+from .ledger import Ledger
+from .rules import catalogue, rule, spec_url
+from .transport import Exchange
+
+
+class ConformanceFailure(AssertionError):
+    """The station broke a rule; the message is the readable report of the violations."""
+
+
+class Inconclusive(Exception):
+    """The scenario could not be judged for a reason that is not a conformance failure."""
+
+
+def describe(violations: Sequence[Violation], sanp: str, *, limit: int = 5) -> str:
+    """The violations as the terminal and Allure show them, grouped by rule."""
+    lines = ["Non-conformant:"]
+    by_rule: dict[str, list[Violation]] = {}
+    for v in violations:
+        by_rule.setdefault(v.rule, []).append(v)
+    for rid, vs in by_rule.items():
+        r = rule(rid)
+        lines.append(f"✗ {rid} {r.title}   [{r.severity}]")
+        for v in vs[:limit]:
+            lines += [f"  expected  {v.expected}", f"  actual    {v.actual}", f"  where     {v.where}"]
+        if len(vs) > limit:
+            lines.append(f"  … and {len(vs) - limit} more")
+        lines.append(f"  spec      SANP {sanp} › {spec_url(r, sanp)}")
+    return "\n".join(lines)
+
+
+class Verdict:
+    """Collects the violations of one scenario and writes them to the run's ledger."""
+
+    def __init__(self, ledger: Ledger, scenario: str, tagged: Iterable[str], *, sanp: str,
+                 capabilities: Iterable[str], schema: object) -> None:
+        self.ledger = ledger
+        self.scenario = scenario
+        self.tagged = tuple(tagged)
+        self.sanp = sanp
+        self.capabilities = frozenset(capabilities)
+        self.schema = schema
+        self.violations: list[Violation] = []
+        self.answers: list[Answer] = []
+
+    def observe(self, exchange: Exchange) -> Answer:
+        """Judge one exchange with every always-on check that applies; never raises for a violation."""
+        answer = Answer.of(exchange, self.schema)
+        self.answers.append(answer)
+        if exchange.unreachable:
+            for rid in self._scenario_rules(answer.op.name):
+                self.ledger.broke(rid, self.scenario, exchange.error or "station unreachable")
+            raise Inconclusive(f"Inconclusive: {exchange.operation} to {exchange.url}: {exchange.error}")
+        for j in judge(answer, capabilities=self.capabilities):
+            self.ledger.judged(j.rule_id, self.scenario, j.violations)
+            self.violations.extend(j.violations)
+        return answer
+
+    def expect(self, fn: Callable[..., Iterable[Violation]], *answers: Answer, rule_id: str | None = None,
+               **kw: object) -> None:
+        """Judge a scenario expectation and fail the step at once if it does not hold."""
+        rid = rule_id or self._the_scenario_rule(answers)
+        try:
+            found = [Violation(v.expected, v.actual, v.where, rid) for v in fn(*answers, **kw)]
+        except NotJudgeable as exc:
+            earlier = sorted({v.rule for v in self.violations})
+            hint = f" (the station already broke {', '.join(earlier)})" if earlier else ""
+            raise ConformanceFailure(f"Non-conformant: cannot judge {rid}: {exc}{hint}") from None
+        self.ledger.judged(rid, self.scenario, found)
+        if found:
+            raise ConformanceFailure(describe(found, self.sanp))
+
+    def measure(self, fn: Callable[..., Iterable[Violation]], data: object, *, rule_id: str | None = None,
+                **kw: object) -> None:
+        """Judge an expectation over measurements rather than answers (e.g. response times)."""
+        rid = rule_id or self._the_scenario_rule(())
+        found = [Violation(v.expected, v.actual, v.where, rid) for v in fn(data, **kw)]
+        self.ledger.judged(rid, self.scenario, found)
+        if found:
+            raise ConformanceFailure(describe(found, self.sanp))
+
+    def finish(self) -> None:
+        """Fail the scenario if any answer broke an always-on rule."""
+        if self.violations:
+            raise ConformanceFailure(describe(self.violations, self.sanp))
+
+    def _scenario_rules(self, operation: str | None = None) -> list[str]:
+        rules = catalogue()
+        return [rid for rid in self.tagged if rules[rid].kind == "scenario"
+                and (operation is None or operation in rules[rid].applies_to)]
+
+    def _the_scenario_rule(self, answers: Sequence[Answer]) -> str:
+        ops = {a.op.name for a in answers}
+        candidates = [rid for rid in self._scenario_rules() if ops <= set(catalogue()[rid].applies_to)]
+        if len(candidates) != 1:
+            raise LookupError(f"scenario {self.scenario!r} must carry exactly one scenario rule tag for "
+                              f"{sorted(ops) or 'this expectation'}; it has {candidates or 'none'}")
+        return candidates[0]

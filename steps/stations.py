@@ -1,0 +1,102 @@
+"""Steps about the station: what the Node asks of it and what it must answer."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+
+from pagoconf.checks import Answer
+from pagoconf.checks import expectations as expect
+from pagoconf.config import TargetConfig
+from pagoconf.node import Node
+from pagoconf.notices import Notice
+from pagoconf.verdict import Verdict
+
+
+@given("the Node speaks for an institution the station does not serve")
+def _(node: Node) -> None:
+    node.speak_for_another_institution()
+
+
+@given("the Node comes through another intermediary")
+def _(node: Node) -> None:
+    node.come_through_another_intermediary()
+
+
+@given("the Node addresses another station")
+def _(node: Node) -> None:
+    node.call_another_station()
+
+
+@when("the Node describes the notice", target_fixture="description")
+def _(node: Node, notice: Notice) -> Answer:
+    return node.describe(notice)
+
+
+@when("the Node activates the notice", target_fixture="activation")
+def _(node: Node, notice: Notice) -> Answer:
+    return node.activate(notice)
+
+
+@when("the Node describes the notice twice", target_fixture="answers")
+def _(node: Node, notice: Notice) -> tuple[Answer, Answer]:
+    return node.describe(notice), node.describe(notice)
+
+
+@when("the Node activates the notice twice", target_fixture="answers")
+def _(node: Node, notice: Notice) -> tuple[Answer, Answer]:
+    return node.activate(notice), node.activate(notice)
+
+
+@when("the Node describes and activates the notice again and again", target_fixture="answers")
+def _(node: Node, notice: Notice, target: TargetConfig) -> list[Answer]:
+    rounds = max(1, target.service_level.samples // 2)
+    return [a for _ in range(rounds) for a in (node.describe(notice), node.activate(notice))]
+
+
+@then("the station describes it as payable")
+def _(verdict: Verdict, description: Answer) -> None:
+    verdict.expect(expect.answers_ok, description)
+
+
+@then("the station hands over its payment data")
+def _(verdict: Verdict, activation: Answer) -> None:
+    verdict.expect(expect.answers_ok, activation)
+
+
+@then(parsers.parse('the station refuses it with fault "{code}"'))
+def _(verdict: Verdict, code: str, request) -> None:  # type: ignore[no-untyped-def]
+    answer = request.getfixturevalue("description" if _asked(request) == "description" else "activation")
+    verdict.expect(expect.answers_fault, answer, code=code)
+
+
+def _asked(request) -> str:  # type: ignore[no-untyped-def]
+    """Which answer the scenario obtained (describe or activate)."""
+    names = request.fixturenames
+    return "description" if "description" in names and "activation" not in names else "activation"
+
+
+@then("the activation asks for the amount the description announced")
+def _(verdict: Verdict, description: Answer, activation: Answer) -> None:
+    verdict.expect(expect.activation_agrees_with_description, description, activation)
+
+
+@then("the description's postal flag matches the transfers' accounts")
+def _(verdict: Verdict, description: Answer, activation: Answer) -> None:
+    verdict.expect(expect.postal_flag_matches_transfers, description, activation)
+
+
+@then("both descriptions are the same")
+def _(verdict: Verdict, answers: tuple[Answer, Answer]) -> None:
+    verdict.expect(expect.same_answer, *answers)
+
+
+@then("both activations carry the same payment data")
+def _(verdict: Verdict, answers: tuple[Answer, Answer]) -> None:
+    verdict.expect(expect.same_answer, *answers, ignore=("retentionDate",))
+
+
+@then("the share of answers within the service-level time meets the target")
+def _(verdict: Verdict, answers: list[Answer], target: TargetConfig) -> None:
+    sl = target.service_level
+    times = [a.exchange.elapsed_ms for a in answers]
+    verdict.measure(expect.within_service_level, times, seconds=sl.seconds, share=sl.share)
