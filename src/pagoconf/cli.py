@@ -39,7 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         argv += ["--pagoconf-config", args.config]
     for flag, value in (("--station", args.station), ("--sanp", args.sanp), ("--contracts", args.contracts),
                         ("-k", args.k), ("-m", args.m), ("--hypothesis-profile", args.hypothesis_profile),
-                        ("--station-delay", args.station_delay)):
+                        ("--station-delay", args.station_delay), ("--node-timeout", args.timeout)):
         if value is not None:
             argv += [flag, str(value)]
     if args.primitive_version:
@@ -185,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--defect", action="append", default=[], metavar="NAME",
                      help="embedded station only: start it with this defect (repeatable)")
     run.add_argument("--station-delay", type=float, help="embedded station: delay of the slow defects (seconds)")
+    run.add_argument("--timeout", type=float, help="the Node's deadline for verify/activate, seconds (default 7)")
     run.add_argument("--reports", default="reports", help="output folder (default: reports)")
     run.add_argument("--contracts", help="contracts root holding sanp-<version>/")
     run.add_argument("-k", help="only scenarios matching this expression")

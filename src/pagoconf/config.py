@@ -69,14 +69,19 @@ class TargetConfig:
         return frozenset(self.station.capabilities) | {f"v{self.station.primitive_version}"}
 
     def with_overrides(self, *, url: str | None = None, sanp: str | None = None,
-                       primitive_version: int | None = None) -> TargetConfig:
+                       primitive_version: int | None = None, timeout: float | None = None) -> TargetConfig:
         """A copy with command-line overrides applied."""
         station = self.station
+        timeouts = dict(self.timeouts)
+        if timeout is not None:
+            if timeout <= 0:
+                raise ConfigError("--timeout must be a positive number of seconds")
+            timeouts["sync"] = float(timeout)
         if url:
             station = replace(station, url=url)
         if primitive_version:
             station = replace(station, primitive_version=_version(primitive_version, "--primitive-version"))
-        return replace(self, station=station, sanp=sanp or self.sanp)
+        return replace(self, station=station, sanp=sanp or self.sanp, timeouts=timeouts)
 
     def describe(self) -> dict[str, Any]:
         """The target as reports show it (no secrets)."""

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import xmlsafe
 from .checks import Answer, judge
 from .rules import rule
 from .transport import Exchange
@@ -22,6 +23,10 @@ def judge_captured(schema: Any, operation: str, response: bytes, request: bytes 
         raise UnusableInput(f"unknown operation {operation!r}; known: {', '.join(OPERATIONS)}")
     if not response.strip():
         raise UnusableInput("the response is empty")
+    try:
+        xmlsafe.parse(response)
+    except xmlsafe.UnsafeXml as exc:
+        raise UnusableInput(f"the response cannot be read as XML: {exc}") from None
     exchange = Exchange(operation, "(captured)", request, {}, response=response)
     judgements = judge(Answer.of(exchange, schema))
     violations = [

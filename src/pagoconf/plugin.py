@@ -19,12 +19,14 @@ from .ledger import Ledger
 from .ledger import verdict as overall_verdict
 from .node import Node
 from .notices import NoticeBook
+from .paths import FEATURES
 from .reporting.report import RunReport
 from .rules import catalogue
 from .transport import Exchange, SoapClient, TransportSettings
 from .verdict import ConformanceFailure, Inconclusive, Verdict
 
 SESSION = pytest.StashKey["RunSession"]()
+AREAS = {"pa_for_node": "paForNode (synchronous)", "gpd": "GPD (asynchronous)", "aca": "ACA"}
 VERDICT = pytest.StashKey[Verdict]()
 STEP_FAILED = pytest.StashKey[bool]()
 
@@ -39,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--defect", action="append", default=[], metavar="NAME",
                 help="embedded reference station only: start it with this defect (repeatable)")
     g.addoption("--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)")
+    g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for verify/activate (s)")
     g.addoption("--pagoconf-reports", metavar="DIR", help="write conformance.json/.md (and Allure extras) here")
 
 
@@ -123,6 +126,7 @@ class RunSession:
                                                                       "broken": 0})
     started: float = field(default_factory=time.time)
     station: Any = None  # the embedded reference station, when no target was given
+    stories: set[str] = field(default_factory=set)  # operations already labelled in the current scenario
     report: RunReport | None = None
 
     def record(self, exchange: Exchange) -> None:
@@ -132,6 +136,9 @@ class RunSession:
         if self.allure:
             import allure
 
+            if exchange.operation not in self.stories:
+                self.stories.add(exchange.operation)
+                allure.dynamic.story(exchange.operation)
             for name, content, mime in evidence_files(exchange, len(self.exchanges)):
                 allure.attach(content, name=name, attachment_type=mime, extension=name.rsplit(".", 1)[-1])
 
@@ -157,7 +164,8 @@ def _open_session(config: pytest.Config) -> RunSession:
                                    sanp=opt("sanp") or DEFAULT_SANP))
     if opt("defect") and cfg_path:
         raise pytest.UsageError("--defect applies to the embedded reference station only (no --config)")
-    target = target.with_overrides(url=url, sanp=opt("sanp"), primitive_version=opt("primitive_version"))
+    target = target.with_overrides(url=url, sanp=opt("sanp"), primitive_version=opt("primitive_version"),
+                                   timeout=opt("node_timeout"))
     if not target.station.url:
         raise pytest.UsageError(f"no station URL: set [station] url in {target.source} or pass --station")
     schema = pa_for_node_schema(target.sanp, opt("contracts"))
@@ -179,8 +187,10 @@ def session_of(config: pytest.Config) -> RunSession:
     return config.stash[SESSION]
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    scenarios = [i for i in items if is_scenario(i)]
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """After -k/-m deselection: note which rules the selected scenarios exercise, skip what cannot run."""
+    config = session.config
+    scenarios = [i for i in session.items if is_scenario(i)]
     if not scenarios:
         return
     run = session_of(config)
@@ -204,11 +214,10 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         return
     import allure
 
-    parts = Path(feature.rel_filename).parts
-    allure.dynamic.epic("paForNode (synchronous)" if "pa_for_node" in parts else parts[0])
+    area = Path(feature.filename).resolve().relative_to(FEATURES).parts[0]
+    allure.dynamic.epic(AREAS.get(area, area))
     allure.dynamic.feature(feature.name)
-    for op in sorted({op for rid in rules for op in catalogue()[rid].applies_to}):
-        allure.dynamic.story(op)
+    run.stories = set()
     severities = [catalogue()[rid].severity for rid in rules]
     order = ("blocker", "critical", "normal", "minor")
     if severities:

@@ -47,11 +47,19 @@ def creditor_reference_is_the_iuv(answer: Answer) -> Iterator[Violation]:
 @check("ACTIVATE-004", when=has_data)
 def transfers_are_numbered_in_order(answer: Answer) -> Iterator[Violation]:
     """idTransfer runs 1, 2, … n in document order."""
-    ids = [(t.findtext("idTransfer") or "").strip() for t in _data(answer).iterfind("transferList/transfer")]
-    want = [str(i) for i in range(1, len(ids) + 1)]
-    if ids and ids != want:
-        yield Violation(expected=f"idTransfer {', '.join(want)}", actual=f"idTransfer {', '.join(ids)}",
+    texts = [(t.findtext("idTransfer") or "").strip() for t in _data(answer).iterfind("transferList/transfer")]
+    want = list(range(1, len(texts) + 1))
+    if texts and [_int(t) for t in texts] != want:
+        yield Violation(expected=f"idTransfer {', '.join(map(str, want))}", actual=f"idTransfer {', '.join(texts)}",
                         where=f"/{answer.op.response}/data/transferList")
+
+
+def _int(text: str) -> int | None:
+    """The xs:int value of a text ('01' and '+1' are 1), None when it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 @check("ACTIVATE-005", when=has_data)
@@ -87,7 +95,7 @@ def has_stamp(answer: Answer) -> bool:
 def stamp_requests_carry_a_sha256_hash(answer: Answer) -> Iterator[Violation]:
     """hashDocumento is the base64 of a 32-byte SHA-256 digest."""
     for el in _data(answer).iterfind("transferList/transfer/richiestaMarcaDaBollo/hashDocumento"):
-        value = (el.text or "").strip()
+        value = "".join((el.text or "").split())  # xs:base64Binary allows white space
         try:
             size = len(base64.b64decode(value, validate=True))
         except (binascii.Error, ValueError):

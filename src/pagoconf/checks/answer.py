@@ -38,6 +38,7 @@ class Answer:
     envelope: etree._Element | None
     body: list[etree._Element] | None  # element children of the SOAP Body (None: no SOAP 1.1 envelope)
     parse_error: str | None
+    response: etree._Element | None  # the expected paForNode response element, when it is the Body's only child
 
     @classmethod
     def of(cls, exchange: Exchange, schema: Any) -> Answer:
@@ -56,20 +57,15 @@ class Answer:
                 body = body_children(envelope)
             except xmlsafe.UnsafeXml as exc:
                 parse_error = str(exc)
-        return cls(exchange, op, schema, request, envelope, body, parse_error)
-
-    @property
-    def response(self) -> etree._Element | None:
-        """The expected paForNode response element, when it is the Body's only child."""
-        if self.body and len(self.body) == 1 and local(self.body[0]) == self.op.response:
-            el = self.body[0]
-            if etree.QName(el).namespace == self.schema_namespace:
-                return el
-        return None
+        response = None
+        if body and len(body) == 1 and body[0].tag == f"{{{schema.namespace}}}{op.response}":
+            response = body[0]
+        return cls(exchange, op, schema, request, envelope, body, parse_error, response)
 
     @property
     def schema_namespace(self) -> str:
-        return getattr(self.schema, "namespace", "http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd")
+        """The paForNode message namespace."""
+        return str(self.schema.namespace)
 
     @property
     def soap_fault(self) -> etree._Element | None:

@@ -21,7 +21,9 @@ def outcome_agrees_with_fault(answer: Answer) -> Iterator[Violation]:
     fault = answer.fault
     where = f"/{answer.op.response}/fault"
     if outcome == "OK" and fault is not None:
-        yield Violation(expected="outcome OK without a fault", actual=f"OK with fault {answer.fault_code}", where=where)
+        code = (answer.fault_code or "").strip()
+        yield Violation(expected="outcome OK without a fault", actual=f"OK with fault {code}" if code else "OK with a fault",
+                        where=where)
     elif outcome == "KO" and fault is None:
         yield Violation(expected="outcome KO with a fault", actual="KO without a fault", where=where)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 from ..rules import catalogue, rule
 from .answer import Answer, Violation
@@ -39,6 +40,7 @@ def check(rule_id: str, *, when: Applies = has_response) -> Callable[[CheckFn], 
 
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[rule_id] = Check(rule_id, fn, when)
+        _checks_for.cache_clear()
         return fn
 
     return register
@@ -54,18 +56,22 @@ class Judgement:
 
 def judge(answer: Answer, *, capabilities: Iterable[str] | None = None) -> list[Judgement]:
     """Run every always-on check that applies to this answer; each reports all its violations."""
-    caps = None if capabilities is None else set(capabilities)
-    out = []
-    for rule_id, chk in CHECKS.items():
-        r = catalogue()[rule_id]
-        if answer.op.name not in r.applies_to:
-            continue
-        if caps is not None and not set(r.needs) <= caps:
-            continue
-        if not chk.applies(answer):
-            continue
-        out.append(Judgement(rule_id, tuple(_stamp(rule_id, chk.fn(answer)))))
-    return out
+    caps = None if capabilities is None else frozenset(capabilities)
+    return [
+        Judgement(chk.rule_id, tuple(_stamp(chk.rule_id, chk.fn(answer))))
+        for chk in _checks_for(answer.op.name, caps)
+        if chk.applies(answer)
+    ]
+
+
+@cache
+def _checks_for(operation: str, capabilities: frozenset[str] | None) -> tuple[Check, ...]:
+    """The registered checks whose rule applies to this operation and needs no undeclared capability."""
+    rules = catalogue()
+    return tuple(
+        chk for rid, chk in CHECKS.items()
+        if operation in rules[rid].applies_to and (capabilities is None or set(rules[rid].needs) <= capabilities)
+    )
 
 
 def _stamp(rule_id: str, violations: Iterable[Violation]) -> Iterator[Violation]:

@@ -19,12 +19,9 @@ def valid_against_pa_for_node_xsd(answer: Answer) -> Iterator[Violation]:
 
 def xsd_violations(schema, element) -> Iterator[Violation]:  # type: ignore[no-untyped-def]
     """XSD errors of one paForNode element as violations (shared with `pagoconf validate`)."""
-    validator = schema.lxml
-    if validator.validate(element):
-        return
-    for err in validator.error_log:
+    for message, path in schema.errors(element):
         yield Violation(
             expected=f"valid against paForNode.xsd (SANP {schema.version})",
-            actual=err.message,
-            where=_PREFIX.sub("", err.path or ""),
+            actual=message,
+            where=_PREFIX.sub("", path),
         )

@@ -28,7 +28,7 @@ def option_is_for_the_exact_amount(answer: Answer) -> Iterator[Violation]:
     """Every payment option says options = EQ."""
     for opt in answer.response.iterfind("paymentList/paymentOptionDescription/options"):  # type: ignore[union-attr]
         if (opt.text or "").strip() != "EQ":
-            yield Violation(expected="options = EQ", actual=f"options = {opt.text}", where=where(opt))
+            yield Violation(expected="options = EQ", actual=f"options = {opt.text or '(empty)'}", where=where(opt))
 
 
 @check("VERIFY-004", when=lambda a: is_ok(a) and a.text("fiscalCodePA") is not None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +36,14 @@ class PaForNodeSchema:
         self.version = version
         self.path = path
         self.lxml = lxml
+        self._lock = threading.Lock()
+
+    def errors(self, element: etree._Element) -> list[tuple[str, str]]:
+        """(message, path) of every XSD error of one paForNode element; thread-safe (one shared error log)."""
+        with self._lock:
+            if self.lxml.validate(element):
+                return []
+            return [(e.message, e.path or "") for e in self.lxml.error_log]
 
     def __repr__(self) -> str:
         """Return a short debugging representation."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pagoconf.reference.app import ReferenceApp
 from pagoconf.reference.config import write_config
-from pagoconf.reference.data import IDENTITY, Identity, Notice, seed_notices
+from pagoconf.reference.data import IDENTITY, Identity, IssuedNotice, seed_notices
 from pagoconf.reference.defects import DEFECTS, Defect
 from pagoconf.reference.server import ReferenceStation
 
@@ -13,7 +13,7 @@ __all__ = [
     "IDENTITY",
     "Defect",
     "Identity",
-    "Notice",
+    "IssuedNotice",
     "ReferenceApp",
     "ReferenceStation",
     "seed_notices",

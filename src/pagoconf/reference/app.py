@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ from pagoconf import wire
 from pagoconf.contracts import pa_for_node_schema
 from pagoconf.faults import MEANING
 from pagoconf.iban import is_postal
-from pagoconf.reference.data import IDENTITY, Identity, Notice, NoticeBook, Stamp, Transfer, seed_notices
+from pagoconf.reference.data import IDENTITY, Identity, IssuedNotice, NoticeRegister, Stamp, Transfer, seed_notices
 from pagoconf.reference.defects import defect_names
 from pagoconf.wire import element
 from pagoconf.xmlsafe import UnsafeXml, parse
@@ -34,13 +33,12 @@ ACTIVATIONS = ("paGetPayment", "paGetPaymentV2")
 ANOTHER_EC = "99999999999"
 INVENTED_MEANING = {"PAA_PAGAMENTO_EXPIRED": "Pagamento scaduto"}
 ONE = Decimal("1.00")
-_VALIDATION_LOCK = threading.Lock()  # lxml schema objects keep their error log on the shared validator
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Reply:
     """What goes back on the wire: HTTP status, body, content type, and the operation answered."""
 
     status: int
@@ -97,8 +95,8 @@ def soap_fault(code: str, message: str) -> bytes:
     return wire.envelope(fault)
 
 
-def _plain(status: int, text: str) -> Answer:
-    return Answer(status, text.encode(), content_type="text/plain; charset=utf-8")
+def _plain(status: int, text: str) -> Reply:
+    return Reply(status, text.encode(), content_type="text/plain; charset=utf-8")
 
 
 def _reason(status: int) -> str:
@@ -124,8 +122,8 @@ class ReferenceApp:
         self.delay = delay
         self.sluggish_delay = sluggish_delay
         self.identity = identity
-        self.schema = pa_for_node_schema(sanp).lxml
-        self.book = NoticeBook(seed_notices(today), identity.id_pa)
+        self.schema = pa_for_node_schema(sanp)
+        self.book = NoticeRegister(seed_notices(today), identity.id_pa)
         self._answers = Counter()
         self._verifies = Counter()
         self._activations = Counter()
@@ -145,7 +143,7 @@ class ReferenceApp:
         start_response(_reason(answer.status), headers)
         return [answer.body]
 
-    def _route_http(self, environ: dict[str, Any]) -> Answer:
+    def _route_http(self, environ: dict[str, Any]) -> Reply:
         if environ.get("PATH_INFO", "") != ENDPOINT:
             return _plain(404, "not found: the station listens on POST /paForNode\n")
         if environ.get("REQUEST_METHOD") != "POST":
@@ -153,10 +151,10 @@ class ReferenceApp:
         try:
             body = self._read(environ)
             answer = self.answer(body, environ.get("HTTP_SOAPACTION")) if body is not None else None
-            answer = answer or Answer(413, soap_fault("soapenv:Client", "request larger than 1 MiB"))
+            answer = answer or Reply(413, soap_fault("soapenv:Client", "request larger than 1 MiB"))
         except Exception as exc:  # never die on a request
             sys.stderr.write(f"reference station: error answering a request: {exc!r}\n")
-            answer = Answer(500, soap_fault("soapenv:Server", "internal error"))
+            answer = Reply(500, soap_fault("soapenv:Server", "internal error"))
         return self._deliver(answer)
 
     @staticmethod
@@ -174,7 +172,7 @@ class ReferenceApp:
             remaining -= len(chunk)
         return None
 
-    def _deliver(self, answer: Answer) -> Answer:
+    def _deliver(self, answer: Reply) -> Reply:
         """Apply the transport defects: delays, HTTP status, content type."""
         if self.has("slow-verify") and answer.operation == VERIFY:
             time.sleep(self.delay)
@@ -188,7 +186,7 @@ class ReferenceApp:
 
     # --- SOAP -----------------------------------------------------------------------------------------
 
-    def answer(self, data: bytes, soap_action: str | None = None) -> Answer:
+    def answer(self, data: bytes, soap_action: str | None = None) -> Reply:
         """The answer to one SOAP request body (before transport defects)."""
         try:
             root: etree._Element | None = parse(data, max_bytes=MAX_BODY)
@@ -199,7 +197,7 @@ class ReferenceApp:
         request = children[0] if children else None
         op = self._operation(request, soap_action)
         if op is None:
-            return Answer(500, soap_fault("soapenv:Client", "cannot tell which paForNode operation this is"))
+            return Reply(500, soap_fault("soapenv:Client", "cannot tell which paForNode operation this is"))
         problem = problem or self._syntax_problem(op, children)
         try:
             if problem:
@@ -208,8 +206,8 @@ class ReferenceApp:
                 assert request is not None
                 reply = self._handle(op, request)
         except SoapFault as fault:
-            return Answer(200, soap_fault(fault.code, fault.message), op.name)
-        return Answer(200, wire.envelope(reply), op.name)
+            return Reply(200, soap_fault(fault.code, fault.message), op.name)
+        return Reply(200, wire.envelope(reply), op.name)
 
     @staticmethod
     def _operation(request: etree._Element | None, soap_action: str | None) -> wire.Operation | None:
@@ -234,12 +232,10 @@ class ReferenceApp:
 
     def _schema_problem(self, request: etree._Element) -> str | None:
         """The first paForNode.xsd violation of the request element, or None."""
-        document = etree.ElementTree(copy.deepcopy(request))
-        with _VALIDATION_LOCK:
-            if self.schema.validate(document):
-                return None
-            error = self.schema.error_log.last_error
-        return f"not valid against paForNode.xsd (SANP {self.sanp}): {error.message if error else '?'}"
+        errors = self.schema.errors(request)
+        if not errors:
+            return None
+        return f"not valid against paForNode.xsd (SANP {self.sanp}): {errors[0][0]}"
 
     def _id_of(self, request: etree._Element | None) -> str:
         """The idPA of the request, or the station's EC when it cannot be read."""
@@ -253,9 +249,15 @@ class ReferenceApp:
         try:
             self._check_identity(request)
             if op.name == VERIFY:
-                return self._verify(op, request, self._lookup(request))
+                notice = self._lookup(request)
+                if self.has("verify-refuses-payable"):
+                    raise Refusal("PAA_SYSTEM_ERROR", "the description service is unavailable")
+                return self._verify(op, request, notice)
             if op.name in ACTIVATIONS:
-                return self._activate(op, self._lookup(request))
+                notice = self._lookup(request)
+                if self.has("activation-in-progress"):
+                    raise Refusal("PAA_PAGAMENTO_IN_CORSO", f"notice {notice.nav} is being paid elsewhere")
+                return self._activate(op, notice)
             raise Refusal("PAA_SYSTEM_ERROR", f"{op.name} is not implemented yet")
         except Refusal as refusal:
             return self._ko(op, self._id_of(request), refusal.code, refusal.description)
@@ -280,7 +282,7 @@ class ReferenceApp:
                     code, f"{field} {value} is not a {what} this station serves (expected {expected})"
                 )
 
-    def _lookup(self, request: etree._Element) -> Notice:
+    def _lookup(self, request: etree._Element) -> IssuedNotice:
         """The payable notice the request's qrCode names, or a Refusal saying why not."""
         fiscal_code = request.findtext("qrCode/fiscalCode") or ""
         nav = request.findtext("qrCode/noticeNumber") or ""
@@ -322,7 +324,7 @@ class ReferenceApp:
         element(fault, "id", self.identity.id_station if self.has("fault-id-is-station") else id_pa)
         element(fault, "description", description)
 
-    def _verify(self, op: wire.Operation, request: etree._Element, notice: Notice) -> etree._Element:
+    def _verify(self, op: wire.Operation, request: etree._Element, notice: IssuedNotice) -> etree._Element:
         """paVerifyPaymentNoticeRes OK: the single payment option and who asks for it."""
         res = self._wrapper(op)
         element(res, "outcome", "OK")
@@ -351,13 +353,13 @@ class ReferenceApp:
             return format(amount.normalize(), "f")
         return amount_text(amount)
 
-    def _all_ccp(self, notice: Notice) -> bool:
+    def _all_ccp(self, notice: IssuedNotice) -> bool:
         """True when every transfer credits a postal account (a stamp is not one)."""
         if self.has("allccp-always-true"):
             return True
         return all(t.iban is not None and is_postal(t.iban) for t in notice.transfers)
 
-    def _activate(self, op: wire.Operation, notice: Notice) -> etree._Element:
+    def _activate(self, op: wire.Operation, notice: IssuedNotice) -> etree._Element:
         """paGetPaymentRes / paGetPaymentV2Response OK with the payment data."""
         v2 = op.name == "paGetPaymentV2"
         if notice.has_stamp and not v2:
@@ -370,7 +372,7 @@ class ReferenceApp:
             self._payment(element(res, "data"), notice, v2=v2)
         return res
 
-    def _payment(self, data: etree._Element, notice: Notice, *, v2: bool) -> None:
+    def _payment(self, data: etree._Element, notice: IssuedNotice, *, v2: bool) -> None:
         """Fill ctPaymentPA / ctPaymentPAV2, in XSD order."""
         reference = notice.nav if self.has("creditor-reference-is-notice-number") else notice.iuv
         element(data, "creditorReferenceId", reference)
@@ -393,7 +395,7 @@ class ReferenceApp:
         _metadata(element(data, "metadata"), entries)
 
     @staticmethod
-    def _debtor(debtor: etree._Element, notice: Notice) -> None:
+    def _debtor(debtor: etree._Element, notice: IssuedNotice) -> None:
         """Fill ctSubject for the notice's debtor (a natural person)."""
         person = notice.debtor
         identifier = element(debtor, "uniqueIdentifier")

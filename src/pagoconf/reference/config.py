@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pagoconf.contracts import SUPPORTED_SANP
-from pagoconf.reference.data import IDENTITY, KINDS, NoticeBook, seed_notices
+from pagoconf.reference.data import IDENTITY, KINDS, NoticeRegister, seed_notices
 
 HEADER = "# pagoconf.toml — describes the station under test (written by `pagoconf station --write-config`)\n"
 NOTICE_COMMENTS = {
@@ -37,7 +37,7 @@ def render_config(url: str, *, primitive_version: int = 2, sanp: str = "3.8.0") 
         raise ValueError(f"unsupported SANP version {sanp!r}; supported: {', '.join(SUPPORTED_SANP)}")
     capabilities = ["multi", "postal"] + (["bollo"] if primitive_version == 2 else [])
     kinds = [k for k in KINDS if k != "bollo" or primitive_version == 2]
-    book = NoticeBook(seed_notices())
+    book = NoticeRegister(seed_notices())
     lines = [
         HEADER,
         "# SANP version whose contracts (paForNode.xsd) judge the answers: 3.8.0 or 3.13.0",

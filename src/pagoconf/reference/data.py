@@ -89,7 +89,7 @@ class Transfer:
 
 
 @dataclass(frozen=True, slots=True)
-class Notice:
+class IssuedNotice:
     """A payment notice the EC issued, in one of STATES."""
 
     kind: str
@@ -191,13 +191,13 @@ def _bollo(nav: str) -> Transfer:
     )
 
 
-def _single(kind: str, index: int, state: str, amount: str, text: str, due: date) -> Notice:
+def _single(kind: str, index: int, state: str, amount: str, text: str, due: date) -> IssuedNotice:
     nav = notice_number(kind, index)
     transfers = (_transfer(nav, IDENTITY.id_pa, amount, text),)
-    return Notice(kind, nav, state, text, due, transfers)
+    return IssuedNotice(kind, nav, state, text, due, transfers)
 
 
-def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
+def seed_notices(today: date | None = None) -> dict[str, tuple[IssuedNotice, ...]]:
     """Every seeded notice, by kind. Amounts all end in a 0 cents digit; only dates depend on today."""
     today = today or date.today()
     soon, later, past = today + timedelta(days=30), today + timedelta(days=60), today - timedelta(days=10)
@@ -209,7 +209,7 @@ def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
             _single("payable", 2, "payable", "35.00", "Mensa scolastica marzo", later),
         ),
         "multi_beneficiary": (
-            Notice(
+            IssuedNotice(
                 "multi_beneficiary",
                 multi,
                 "payable",
@@ -223,7 +223,7 @@ def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
             ),
         ),
         "postal": (
-            Notice(
+            IssuedNotice(
                 "postal",
                 postal,
                 "payable",
@@ -236,7 +236,7 @@ def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
             ),
         ),
         "bollo": (
-            Notice(
+            IssuedNotice(
                 "bollo",
                 bollo,
                 "payable",
@@ -251,16 +251,16 @@ def seed_notices(today: date | None = None) -> dict[str, tuple[Notice, ...]]:
     }
 
 
-class NoticeBook:
+class NoticeRegister:
     """The notices the EC issued, looked up by (EC fiscal code, notice number)."""
 
-    def __init__(self, notices: dict[str, tuple[Notice, ...]], fiscal_code: str = IDENTITY.id_pa) -> None:
+    def __init__(self, notices: dict[str, tuple[IssuedNotice, ...]], fiscal_code: str = IDENTITY.id_pa) -> None:
         """Index `notices` (by kind) under the EC `fiscal_code`."""
         self.by_kind = notices
         self.fiscal_code = fiscal_code
         self._by_nav = {n.nav: n for group in notices.values() for n in group}
 
-    def find(self, fiscal_code: str, nav: str) -> Notice | None:
+    def find(self, fiscal_code: str, nav: str) -> IssuedNotice | None:
         """The notice `nav` issued by `fiscal_code`, or None."""
         if fiscal_code != self.fiscal_code:
             return None

@@ -19,6 +19,16 @@ class Defect:
 DEFECTS: dict[str, Defect] = {
     d.name: d
     for d in (
+        Defect(
+            "verify-refuses-payable",
+            "VERIFY-001",
+            "Describing a payable notice is refused with PAA_SYSTEM_ERROR.",
+        ),
+        Defect(
+            "activation-in-progress",
+            "ACTIVATE-001",
+            "Activating a payable notice is refused with PAA_PAGAMENTO_IN_CORSO, as if it were locked.",
+        ),
         Defect("status-500", "SOAP-001", "Every answer uses HTTP status 500; the body is unchanged."),
         Defect(
             "json-content-type",

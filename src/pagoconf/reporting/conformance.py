@@ -118,38 +118,12 @@ def format_duration(seconds: float) -> str:
 
 
 def service_level_line(sl: Mapping[str, Any] | None) -> str | None:
-    """'97.5 % of 40 answers within 2 s (target 98 %)' from a service-level mapping.
-
-    Keys read: answers, within (count) or percent or ratio, limit_s, target_pct (or target as a ratio).
-    """
-    if not sl:
+    """'97.5 % of 40 answers within 2 s (target 98 %)' from the run's service_level mapping."""
+    if not sl or not sl.get("answers"):
         return None
-    answers = sl.get("answers", sl.get("total"))
-    pct = _sl_percent(sl, answers)
-    if pct is None:
-        return None
-    limit = sl.get("limit_s", sl.get("threshold_s", 2))
-    target = sl.get("target_pct")
-    if target is None and sl.get("target") is not None:
-        t = float(sl["target"])
-        target = t * 100 if t <= 1 else t
-    line = f"{_num(pct)} %"
-    line += f" of {answers} answers" if answers is not None else " of answers"
-    line += f" within {_num(float(limit))} s"
-    if target is not None:
-        line += f" (target {_num(float(target))} %)"
-    return line
-
-
-def _sl_percent(sl: Mapping[str, Any], answers: Any) -> float | None:
-    if sl.get("percent") is not None:
-        return float(sl["percent"])
-    if sl.get("ratio") is not None:
-        return float(sl["ratio"]) * 100
-    within = sl.get("within", sl.get("within_limit"))
-    if within is not None and answers:
-        return 100.0 * float(within) / float(answers)
-    return None
+    pct = 100.0 * float(sl["within"]) / float(sl["answers"])
+    return (f"{_num(pct)} % of {sl['answers']} answers within {_num(float(sl['seconds']))} s"
+            f" (target {_num(100.0 * float(sl['target_share']))} %)")
 
 
 def _num(x: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -89,7 +90,7 @@ class SoapClient:
 
         def cut() -> None:
             expired.set()
-            resp.close()
+            _shutdown(resp)
 
         watchdog = threading.Timer(max(remaining, 0.0), cut)
         watchdog.daemon = True
@@ -115,6 +116,19 @@ class SoapClient:
             return done(status=status, headers=headers, response=bytes(body),
                         error=f"answer not complete within the {deadline:g} s deadline", timed_out=True)
         return done(status=status, headers=headers, response=bytes(body))
+
+
+def _shutdown(resp: requests.Response) -> None:
+    """Wake a read blocked on this response's socket (closing alone does not interrupt recv)."""
+    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    if sock is None:  # http.client keeps the socket under its buffered reader
+        sock = getattr(getattr(getattr(getattr(resp.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    resp.close()
 
 
 def _reason(exc: BaseException) -> str:
