@@ -26,6 +26,14 @@ def _(notices: NoticeBook, kind: str) -> Notice:
         pytest.skip(f"not run: {exc}")
 
 
+@given(parsers.re(r"an? (?P<kind>[\w@.-]+) notice the citizen is about to pay"), target_fixture="notice")
+def _(notices: NoticeBook, kind: str) -> Notice:
+    try:
+        return notices.to_pay(KINDS[kind])
+    except MissingData as exc:
+        pytest.skip(f"not run: {exc}")
+
+
 @given("a notice number the institution never issued", target_fixture="notice")
 def _(notices: NoticeBook) -> Notice:
     return notices.never_issued()

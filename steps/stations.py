@@ -64,35 +64,28 @@ def _(verdict: Verdict, activation: Answer) -> None:
 
 
 @then(parsers.parse('the station refuses it with fault "{code}"'))
-def _(verdict: Verdict, code: str, request) -> None:  # type: ignore[no-untyped-def]
-    answer = request.getfixturevalue("description" if _asked(request) == "description" else "activation")
-    verdict.expect(expect.answers_fault, answer, code=code)
-
-
-def _asked(request) -> str:  # type: ignore[no-untyped-def]
-    """Which answer the scenario obtained (describe or activate)."""
-    names = request.fixturenames
-    return "description" if "description" in names and "activation" not in names else "activation"
+def _(verdict: Verdict, code: str) -> None:
+    verdict.expect(expect.answers_fault, verdict.last_answer(), code=code)
 
 
 @then("the activation asks for the amount the description announced")
 def _(verdict: Verdict, description: Answer, activation: Answer) -> None:
-    verdict.expect(expect.activation_agrees_with_description, description, activation)
+    verdict.expect(expect.activation_agrees_with_description, description, activation, rule_id="CROSS-001")
 
 
 @then("the description's postal flag matches the transfers' accounts")
 def _(verdict: Verdict, description: Answer, activation: Answer) -> None:
-    verdict.expect(expect.postal_flag_matches_transfers, description, activation)
+    verdict.expect(expect.postal_flag_matches_transfers, description, activation, rule_id="CROSS-002")
 
 
 @then("both descriptions are the same")
 def _(verdict: Verdict, answers: tuple[Answer, Answer]) -> None:
-    verdict.expect(expect.same_answer, *answers)
+    verdict.expect(expect.same_answer, *answers, rule_id="REPEAT-001")
 
 
 @then("both activations carry the same payment data")
 def _(verdict: Verdict, answers: tuple[Answer, Answer]) -> None:
-    verdict.expect(expect.same_answer, *answers, ignore=("retentionDate",))
+    verdict.expect(expect.same_answer, *answers, ignore=("retentionDate",), rule_id="REPEAT-002")
 
 
 @then("the share of answers within the service-level time meets the target")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import deepcopy
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from lxml import etree
@@ -13,7 +14,8 @@ from pagoconf import wire
 from pagoconf.checks import Answer, Judgement, Violation, judge
 from pagoconf.config import Identity
 from pagoconf.contracts import pa_for_node_schema
-from pagoconf.messages import get_payment_request, verify_request
+from pagoconf.messages import demand_request, get_payment_request, verify_request
+from pagoconf.receipts import ROME, Payment, made_up_payment_data, receipt_request
 from pagoconf.reference import IDENTITY, ReferenceApp, seed_notices
 from pagoconf.transport import Exchange
 
@@ -25,6 +27,25 @@ ID = Identity(IDENTITY.id_pa, IDENTITY.id_broker_pa, IDENTITY.id_station)
 UNKNOWN_NAV = "301999999999999999"
 VERIFY, V1, V2 = "paVerifyPaymentNotice", "paGetPayment", "paGetPaymentV2"
 OPERATIONS = (VERIFY, V1, V2)
+RT, RT2, DEMAND = "paSendRT", "paSendRTV2", "paDemandPaymentNotice"
+RECEIPTS = (RT, RT2)
+RECEIPT_KINDS = ("payable", "unknown")  # a receipt for a notice the station issued, and for one it never did
+PAID_AT = datetime(2025, 6, 2, 10, 30, tzinfo=ROME)
+SERVICE = ("00001", "00042")  # the reference station's vehicle tax (idServizio, idSoggettoServizio)
+TASSA_AUTO = "http://PuntoAccessoPSP.spcoop.gov.it/TassaAuto"
+POSTE_IBAN = "IT60X0542811101000000123456"
+
+
+def vehicle_tax(kind: str = "1", plate: str = "AB123CD") -> bytes:
+    """TassaAutomobilistica_1_1_0 service data for one vehicle (tipoVeicoloTarga 3 breaks the XSD)."""
+    return (
+        f'<tassaAuto xmlns="{TASSA_AUTO}"><veicoloConTarga><tipoVeicoloTarga>{kind}</tipoVeicoloTarga>'
+        f"<veicoloTarga>{plate}</veicoloTarga></veicoloConTarga></tassaAuto>"
+    ).encode()
+
+
+SERVICE_DATA = {"vehicle_tax": vehicle_tax(), "invalid_service_data": vehicle_tax("3")}
+DEMAND_KINDS = tuple(SERVICE_DATA)
 XML_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
 
 
@@ -40,17 +61,69 @@ def request(op: str, notice: str) -> bytes:
     return get_payment_request(ID, EC, notice, version=1 if op == V1 else 2)
 
 
+def payment_data(kind: str, version: int, sanp: str = "3.8.0") -> etree._Element:
+    """The payment data a receipt copies: the station's own activation, or made up for an unknown notice."""
+    if kind == "unknown":
+        return made_up_payment_data(UNKNOWN_NAV, EC, POSTE_IBAN)
+    op = V1 if version == 1 else V2
+    reply = station(sanp).answer(request(op, nav(kind)), op)
+    data = wire.body_children(etree.fromstring(reply.body))[0].find("data")
+    assert data is not None, reply
+    return data
+
+
+def receipt_for(op: str, kind: str, sanp: str = "3.8.0", receipt_id: str = "") -> bytes:
+    """The paSendRT/paSendRTV2 request for a payment of the first notice of `kind` (fixed id and time)."""
+    version = 1 if op == RT else 2
+    payment = Payment(nav(kind), EC, receipt_id or f"receipt-{kind}-{version}", PAID_AT)
+    return receipt_request(payment_data(kind, version, sanp), payment, ID, version=version, sanp=sanp)
+
+
+def sent(op: str, kind: str, sanp: str = "3.8.0") -> bytes:
+    """The request the Node sends for `op`: about the first notice of `kind`, or with its service data."""
+    if op == DEMAND:
+        return demand_request(ID, *SERVICE, SERVICE_DATA[kind])
+    if op in RECEIPTS:
+        return receipt_for(op, kind, sanp)
+    return request(op, nav(kind))
+
+
 @cache
 def station(sanp: str) -> ReferenceApp:
-    """The conformant reference station of one SANP version (its notices dated from TODAY)."""
+    """The conformant reference station of one SANP version (its notices dated from TODAY).
+
+    Shared: ask it only what leaves its state alone (descriptions and activations).
+    """
     return ReferenceApp(sanp=sanp, today=TODAY)
 
 
-def reference(op: str, kind: str, sanp: str = "3.8.0") -> bytes:
-    """The reference station's answer body to `op` about the first notice of `kind`."""
-    reply = station(sanp).answer(request(op, nav(kind)), op)
+@contextmanager
+def fresh_station(sanp: str = "3.8.0") -> Iterator[ReferenceApp]:
+    """A reference station of its own (in-memory state), for requests that change state."""
+    app = ReferenceApp(sanp=sanp, today=TODAY)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def ask(app: ReferenceApp, op: str, body: bytes) -> bytes:
+    """The answer body of `app` to one request of `op`."""
+    reply = app.answer(body, op)
     assert reply.status == 200 and reply.operation == op, reply
     return reply.body
+
+
+@cache
+def reference(op: str, kind: str, sanp: str = "3.8.0") -> bytes:
+    """The reference station's answer body to `sent(op, kind, sanp)`.
+
+    Receipts and demands change the station's state, so each is the first request to a fresh station.
+    """
+    if op == DEMAND or op in RECEIPTS:
+        with fresh_station(sanp) as app:
+            return ask(app, op, sent(op, kind, sanp))
+    return ask(station(sanp), op, sent(op, kind, sanp))
 
 
 def exchange(
@@ -60,14 +133,20 @@ def exchange(
     request_for: str | None = "payable",
     status: int = 200,
     headers: dict[str, str] | None = None,
+    sanp: str = "3.8.0",
+    request_body: bytes | None = None,
     **kw: object,
 ) -> Exchange:
-    """An Exchange of `op` carrying `response` (the request names the first notice of `request_for`)."""
-    sent = request(op, nav(request_for)) if request_for is not None else b""
+    """An Exchange of `op` carrying `response`.
+
+    The request is `request_body`, else `sent(op, request_for, sanp)` (nothing when `request_for` is None).
+    """
+    if request_body is None:
+        request_body = sent(op, request_for, sanp) if request_for is not None else b""
     return Exchange(
         op,
         "http://station.test/paForNode",
-        sent,
+        request_body,
         {"SOAPAction": op},
         status=status,
         headers=XML_HEADERS if headers is None else headers,

@@ -6,13 +6,20 @@ import base64
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from messages import (
+    DEMAND,
+    DEMAND_KINDS,
     NOTICES,
     OPERATIONS,
+    RECEIPT_KINDS,
+    RECEIPTS,
+    RT,
+    RT2,
     SANPS,
     V1,
     V2,
@@ -47,19 +54,48 @@ PAFN = "{http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd}"
 ENVELOPE_EXPECTED = "a SOAP 1.1 Envelope whose Body holds exactly one paVerifyPaymentNoticeRes"
 TRANSFER_2 = "data/transferList/transfer[2]"
 BAD_IBAN = "IT61X0306909606100000012346"  # IT61X0306909606100000012345 with its last digit changed
+WRONG_CHECK_DIGIT = "301800000000000177"  # the reference station's first created notice, 301800000000000176
 SHORT_HASH = base64.b64encode(hashlib.sha256(b"document").digest()[:16]).decode("ascii")
 
 
 # --- 1. the reference station's real answers break no rule ---------------------------------------------
 
 
-REFERENCE_CASES = [(sanp, kind, op) for sanp in SANPS for kind in KINDS for op in OPERATIONS]
+# descriptions and activations of every seeded notice; demands with valid and invalid service data; receipts
+# for a payable and an unknown notice (each demand and receipt goes to a fresh station: they change its state)
+REFERENCE_CASES = [
+    *((sanp, kind, op) for sanp in SANPS for kind in KINDS for op in OPERATIONS),
+    *((sanp, kind, DEMAND) for sanp in SANPS for kind in DEMAND_KINDS),
+    *((sanp, kind, op) for sanp in SANPS for kind in RECEIPT_KINDS for op in RECEIPTS),
+]
+
+
+def reference_exchange(sanp: str, kind: str, op: str) -> Exchange:
+    return exchange(op, reference(op, kind, sanp), request_for=kind, sanp=sanp)
 
 
 @pytest.mark.parametrize(("sanp", "kind", "op"), REFERENCE_CASES, ids=["-".join(c) for c in REFERENCE_CASES])
 def test_reference_answers_break_no_rule(sanp: str, kind: str, op: str) -> None:
-    ex = exchange(op, reference(op, kind, sanp), request_for=kind)
-    assert violations(ex, sanp) == []
+    assert violations(reference_exchange(sanp, kind, op), sanp) == []
+
+
+@pytest.mark.parametrize(
+    ("op", "kind", "outcome"),
+    [
+        (DEMAND, "vehicle_tax", ("OK", None)),
+        (DEMAND, "invalid_service_data", ("KO", "PAA_SINTASSI_XSD")),
+        (RT, "payable", ("OK", None)),
+        (RT2, "payable", ("OK", None)),
+        (RT, "unknown", ("KO", "PAA_PAGAMENTO_SCONOSCIUTO")),
+        (RT2, "unknown", ("KO", "PAA_PAGAMENTO_SCONOSCIUTO")),
+    ],
+)
+@pytest.mark.parametrize("sanp", SANPS)
+def test_reference_demand_and_receipt_answers_are_what_the_cases_claim(
+    sanp: str, op: str, kind: str, outcome: tuple[str, str | None]
+) -> None:
+    a = answer(reference_exchange(sanp, kind, op), sanp)
+    assert (a.outcome, a.fault_code) == outcome
 
 
 @pytest.mark.parametrize("sanp", SANPS)
@@ -67,7 +103,7 @@ def test_every_check_passes_where_it_runs_on_reference_answers(sanp: str) -> Non
     """Each registered check judged (and passed) at least one real answer of the reference station."""
     seen: set[str] = set()
     for _, kind, op in (c for c in REFERENCE_CASES if c[0] == sanp):
-        seen.update(ran(exchange(op, reference(op, kind, sanp), request_for=kind), sanp))
+        seen.update(ran(reference_exchange(sanp, kind, op), sanp))
     assert seen == set(CHECKS)
 
 
@@ -89,18 +125,28 @@ class Broken:
 
 
 def verify_of(
-    kind: str, change: Callable[[bytes], bytes] = lambda x: x, **kw: object
+    kind: str, change: Callable[[bytes], bytes] = lambda x: x, **kw: Any
 ) -> Callable[[str], Exchange]:
     return lambda sanp: exchange(VERIFY, change(reference(VERIFY, kind, sanp)), request_for=kind, **kw)
 
 
 def activation_of(
-    op: str, kind: str, change: Callable[[bytes], bytes] = lambda x: x, **kw: object
+    op: str, kind: str, change: Callable[[bytes], bytes] = lambda x: x, **kw: Any
 ) -> Callable[[str], Exchange]:
     return lambda sanp: exchange(op, change(reference(op, kind, sanp)), request_for=kind, **kw)
 
 
-def raw(op: str, body: bytes, **kw: object) -> Callable[[str], Exchange]:
+def demand_of(kind: str, change: Callable[[bytes], bytes] = lambda x: x) -> Callable[[str], Exchange]:
+    return lambda sanp: exchange(DEMAND, change(reference(DEMAND, kind, sanp)), request_for=kind, sanp=sanp)
+
+
+def receipt_of(
+    op: str, kind: str, change: Callable[[bytes], bytes] = lambda x: x
+) -> Callable[[str], Exchange]:
+    return lambda sanp: exchange(op, change(reference(op, kind, sanp)), request_for=kind, sanp=sanp)
+
+
+def raw(op: str, body: bytes, **kw: Any) -> Callable[[str], Exchange]:
     return lambda sanp: exchange(op, body, **kw)
 
 
@@ -447,6 +493,93 @@ BROKEN = [
             ),
         ),
     ),
+    # spontaneous payments
+    Broken(
+        "demand-without-company",
+        "DEMAND-002",
+        demand_of("vehicle_tax", lambda x: without(x, "companyName")),
+        (("companyName present on outcome OK", "missing", "/paDemandPaymentNoticeResponse/companyName"),),
+    ),
+    Broken(
+        "demand-without-qr-code-and-payment-list",
+        "DEMAND-002",
+        demand_of("vehicle_tax", lambda x: without(without(x, "qrCode"), "paymentList")),
+        (
+            ("qrCode present on outcome OK", "missing", "/paDemandPaymentNoticeResponse/qrCode"),
+            ("paymentList present on outcome OK", "missing", "/paDemandPaymentNoticeResponse/paymentList"),
+        ),
+    ),
+    Broken(
+        "demand-blank-description",
+        "DEMAND-002",
+        demand_of("vehicle_tax", lambda x: with_text(x, "paymentDescription", " ")),
+        (("paymentDescription filled in", "blank", "/paDemandPaymentNoticeResponse/paymentDescription"),),
+    ),
+    Broken(
+        "demand-wrong-check-digit",
+        "DEMAND-003",
+        demand_of("vehicle_tax", lambda x: with_text(x, "qrCode/noticeNumber", WRONG_CHECK_DIGIT)),
+        (
+            (
+                "an 18-digit notice number with a right check digit (mod 93)",
+                WRONG_CHECK_DIGIT,
+                "/paDemandPaymentNoticeResponse/qrCode/noticeNumber",
+            ),
+        ),
+    ),
+    Broken(
+        "demand-notice-of-another-institution",
+        "DEMAND-003",
+        demand_of("vehicle_tax", lambda x: with_text(x, "qrCode/fiscalCode", "99999999999")),
+        (
+            (
+                "qrCode/fiscalCode = 77777777777 (the request's idPA)",
+                "99999999999",
+                "/paDemandPaymentNoticeResponse/qrCode/fiscalCode",
+            ),
+        ),
+    ),
+    Broken(
+        "demand-options-any",
+        "VERIFY-003",
+        demand_of(
+            "vehicle_tax", lambda x: with_text(x, "paymentList/paymentOptionDescription/options", "ANY")
+        ),
+        (
+            (
+                "options = EQ",
+                "options = ANY",
+                "/paDemandPaymentNoticeResponse/paymentList/paymentOptionDescription/options",
+            ),
+        ),
+    ),
+    Broken(
+        "demand-fault-code-of-receipts",
+        "FAULT-002",
+        demand_of("invalid_service_data", lambda x: with_text(x, "fault/faultCode", "PAA_RECEIPT_DUPLICATA")),
+        (
+            (
+                "one of PAA_ID_DOMINIO_ERRATO, PAA_ID_INTERMEDIARIO_ERRATO, PAA_PAGAMENTO_SCONOSCIUTO, "
+                "PAA_SEMANTICA, PAA_SINTASSI_EXTRAXSD, PAA_SINTASSI_XSD, PAA_STAZIONE_INT_ERRATA, "
+                "PAA_SYSTEM_ERROR",
+                "PAA_RECEIPT_DUPLICATA",
+                "/paDemandPaymentNoticeResponse/fault/faultCode",
+            ),
+        ),
+    ),
+    # receipts: only the common rules apply
+    Broken(
+        "receipt-ok-with-fault",
+        "OUTCOME-001",
+        receipt_of(RT2, "payable", with_fault),
+        (("outcome OK without a fault", "OK with fault PAA_SYSTEM_ERROR", "/paSendRTV2Response/fault"),),
+    ),
+    Broken(
+        "receipt-fault-id-is-station",
+        "FAULT-003",
+        receipt_of(RT, "unknown", lambda x: with_text(x, "fault/id", "88888888888_01")),
+        (("id = 77777777777 (the request's idPA)", "88888888888_01", "/paSendRTRes/fault/id"),),
+    ),
     # activation
     Broken(
         "activation-without-data-v1",
@@ -628,6 +761,38 @@ def test_each_operation_gets_only_its_own_checks() -> None:
     ]
     assert ran(exchange(V1, reference(V1, "payable"))) == activation
     assert ran(exchange(V2, reference(V2, "payable"))) == activation
+    assert ran(exchange(DEMAND, reference(DEMAND, "vehicle_tax"), request_for="vehicle_tax")) == [
+        "OUTCOME-001",
+        "DEMAND-002",
+        "DEMAND-003",
+        "SCHEMA-001",
+        *TRANSPORT,
+        "VERIFY-003",
+    ]
+    for op in RECEIPTS:
+        assert ran(exchange(op, reference(op, "payable"))) == ["OUTCOME-001", "SCHEMA-001", *TRANSPORT], op
+
+
+def test_demand_checks_need_the_spontaneous_capability() -> None:
+    created = exchange(DEMAND, reference(DEMAND, "vehicle_tax"), request_for="vehicle_tax")
+    assert {"DEMAND-002", "DEMAND-003"} <= set(ran(created, capabilities=("spontaneous",)))
+    assert not {"DEMAND-002", "DEMAND-003"} & set(ran(created, capabilities=()))
+
+
+def test_demand_checks_do_not_run_on_a_refused_demand() -> None:
+    refused = exchange(DEMAND, reference(DEMAND, "invalid_service_data"), request_for="invalid_service_data")
+    assert not {"DEMAND-002", "DEMAND-003", "VERIFY-003"} & set(ran(refused))
+
+
+def test_notice_number_check_needs_a_qr_code() -> None:
+    changed = without(reference(DEMAND, "vehicle_tax"), "qrCode")
+    rules = ran(exchange(DEMAND, changed, request_for="vehicle_tax"))
+    assert "DEMAND-002" in rules and "DEMAND-003" not in rules
+
+
+def test_created_notice_institution_is_not_judged_without_the_request() -> None:
+    changed = with_text(reference(DEMAND, "vehicle_tax"), "qrCode/fiscalCode", "99999999999")
+    assert violations(exchange(DEMAND, changed, request_for=None)) == []
 
 
 def test_stamp_check_runs_only_with_a_stamp_transfer_and_the_bollo_capability() -> None:

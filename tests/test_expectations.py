@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import pytest
 from messages import (
+    DEMAND,
+    RECEIPTS,
+    RT,
+    RT2,
+    SANPS,
     V1,
     V2,
     VERIFY,
     answer,
+    ask,
     exchange,
+    fresh_station,
+    receipt_for,
     reference,
+    request,
+    sent,
     soap_fault,
     unqualified,
     with_text,
@@ -19,13 +29,18 @@ from messages import (
 from pagoconf.checks import Answer, Violation
 from pagoconf.checks.expectations import (
     NotJudgeable,
+    acknowledges_receipt,
     activation_agrees_with_description,
     answers_fault,
     answers_ok,
+    closed_after_receipt,
+    created_notice_is_payable_as_announced,
     postal_flag_matches_transfers,
+    refuses_with_syntax_fault,
     same_answer,
     within_service_level,
 )
+from pagoconf.receipts import with_invalid_outcome
 
 ALL_CCP = "paymentList/paymentOptionDescription/allCCP"
 ALL_CCP_WHERE = "/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/allCCP"
@@ -35,7 +50,8 @@ NON_POSTAL_IBAN = "IT60X0542811101000000123456"  # the institution's ordinary (n
 
 def of(op: str, kind: str, body: bytes | None = None, sanp: str = "3.8.0") -> Answer:
     """The Answer to `op` about the first notice of `kind` (the reference answer, or `body`)."""
-    return answer(exchange(op, reference(op, kind, sanp) if body is None else body, request_for=kind), sanp)
+    body = reference(op, kind, sanp) if body is None else body
+    return answer(exchange(op, body, request_for=kind, sanp=sanp), sanp)
 
 
 def words(violations: object) -> list[tuple[str, str, str]]:
@@ -353,6 +369,259 @@ def test_service_level_wording_keeps_a_fractional_share() -> None:
     assert v.expected == "≥ 98.5% of answers within 2 s"
 
 
+# --- acknowledges_receipt (RECEIPT-002) ---------------------------------------------------------------
+
+ACKNOWLEDGED = "outcome OK, or KO with fault PAA_RECEIPT_DUPLICATA"
+
+
+def receipts_sent_twice(op: str, sanp: str = "3.8.0") -> tuple[Answer, Answer, Answer]:
+    """The first receipt, the same one again, and another one for the same notice (fresh station)."""
+    with fresh_station(sanp) as app:
+        first, again = (ask(app, op, receipt_for(op, "payable", sanp)) for _ in range(2))
+        other = ask(app, op, receipt_for(op, "payable", sanp, receipt_id="another-receipt"))
+    return tuple(of(op, "payable", body, sanp) for body in (first, again, other))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("sanp", SANPS)
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_a_receipt_sent_again_or_for_a_paid_notice_is_acknowledged(op: str, sanp: str) -> None:
+    first, again, other = receipts_sent_twice(op, sanp)
+    assert [a.fault_code for a in (first, again, other)] == [None, None, "PAA_RECEIPT_DUPLICATA"]
+    assert list(acknowledges_receipt(first, again)) == []
+    assert list(acknowledges_receipt(first, other)) == []
+
+
+def test_a_retry_refused_with_another_code_is_not_acknowledged() -> None:
+    first, _, _ = receipts_sent_twice(RT)
+    refused = with_text(reference(RT, "unknown"), "fault/faultCode", "PAA_SEMANTICA")
+    assert words(acknowledges_receipt(first, of(RT, "payable", refused))) == [
+        (ACKNOWLEDGED, "outcome KO, fault PAA_SEMANTICA", "/paSendRTRes/outcome")
+    ]
+    assert words(acknowledges_receipt(first, of(RT, "unknown"))) == [
+        (ACKNOWLEDGED, "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO", "/paSendRTRes/outcome")
+    ]
+
+
+def test_a_retry_refused_without_a_fault_is_not_acknowledged() -> None:
+    first, _, _ = receipts_sent_twice(RT2)
+    body = without(reference(RT2, "unknown"), "fault")
+    assert words(acknowledges_receipt(first, of(RT2, "unknown", body))) == [
+        (ACKNOWLEDGED, "outcome KO", "/paSendRTV2Response/outcome")
+    ]
+
+
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_acknowledging_is_not_judgeable_when_the_first_receipt_was_refused(op: str) -> None:
+    with pytest.raises(
+        NotJudgeable,
+        match=r"^the station did not accept the receipt the first time, so a retry is no duplicate$",
+    ):
+        list(acknowledges_receipt(of(op, "unknown"), of(op, "payable")))
+
+
+# --- refuses_with_syntax_fault (RECEIPT-004, DEMAND-005) ------------------------------------------------
+
+SYNTAX_EXPECTED = "outcome KO, fault PAA_SINTASSI_EXTRAXSD or PAA_SINTASSI_XSD"
+
+
+def invalid_receipt_answer(op: str, sanp: str = "3.8.0") -> bytes:
+    """The reference station's answer to a receipt whose outcome breaks paForNode.xsd."""
+    with fresh_station(sanp) as app:
+        return ask(app, op, with_invalid_outcome(receipt_for(op, "payable", sanp)))
+
+
+@pytest.mark.parametrize("sanp", SANPS)
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_an_invalid_receipt_refused_as_extra_xsd_is_a_syntax_fault(op: str, sanp: str) -> None:
+    refused = of(op, "payable", invalid_receipt_answer(op, sanp), sanp)
+    assert refused.fault_code == "PAA_SINTASSI_EXTRAXSD"
+    assert list(refuses_with_syntax_fault(refused)) == []
+
+
+@pytest.mark.parametrize("sanp", SANPS)
+def test_invalid_service_data_refused_as_xsd_is_a_syntax_fault(sanp: str) -> None:
+    refused = of(DEMAND, "invalid_service_data", sanp=sanp)
+    assert refused.fault_code == "PAA_SINTASSI_XSD"
+    assert list(refuses_with_syntax_fault(refused)) == []
+
+
+def test_accepting_an_invalid_message_is_not_a_syntax_fault() -> None:
+    assert words(refuses_with_syntax_fault(of(RT2, "payable"))) == [
+        (SYNTAX_EXPECTED, "outcome OK, no fault", "/paSendRTV2Response/fault/faultCode")
+    ]
+
+
+def test_refusing_with_another_code_is_not_a_syntax_fault() -> None:
+    assert words(refuses_with_syntax_fault(of(RT, "unknown"))) == [
+        (SYNTAX_EXPECTED, "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO", "/paSendRTRes/fault/faultCode")
+    ]
+    body = with_text(reference(DEMAND, "invalid_service_data"), "fault/faultCode", "PAA_SEMANTICA")
+    assert words(refuses_with_syntax_fault(of(DEMAND, "invalid_service_data", body))) == [
+        (SYNTAX_EXPECTED, "outcome KO, fault PAA_SEMANTICA", "/paDemandPaymentNoticeResponse/fault/faultCode")
+    ]
+
+
+def test_a_syntax_code_with_outcome_ok_is_not_a_refusal() -> None:
+    body = with_text(invalid_receipt_answer(RT), "outcome", "OK")
+    assert words(refuses_with_syntax_fault(of(RT, "payable", body))) == [
+        (SYNTAX_EXPECTED, "outcome OK, fault PAA_SINTASSI_EXTRAXSD", "/paSendRTRes/fault/faultCode")
+    ]
+
+
+# --- closed_after_receipt (RECEIPT-001) -----------------------------------------------------------------
+
+CLOSED = "outcome KO, fault PAA_PAGAMENTO_DUPLICATO"
+
+
+@pytest.mark.parametrize("sanp", SANPS)
+@pytest.mark.parametrize("later_op", [VERIFY, V1, V2])
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_a_notice_is_closed_after_its_receipt(op: str, later_op: str, sanp: str) -> None:
+    with fresh_station(sanp) as app:
+        receipt = ask(app, op, receipt_for(op, "payable", sanp))
+        later = ask(app, later_op, sent(later_op, "payable"))
+    closed = closed_after_receipt(of(op, "payable", receipt, sanp), of(later_op, "payable", later, sanp))
+    assert list(closed) == []
+
+
+def test_a_notice_still_payable_after_its_receipt_is_reported() -> None:
+    assert words(closed_after_receipt(of(RT, "payable"), of(VERIFY, "payable"))) == [
+        (CLOSED, "outcome OK, no fault", "/paVerifyPaymentNoticeRes/fault/faultCode")
+    ]
+    assert words(closed_after_receipt(of(RT2, "payable"), of(V2, "payable"))) == [
+        (CLOSED, "outcome OK, no fault", "/paGetPaymentV2Response/fault/faultCode")
+    ]
+
+
+def test_a_notice_refused_for_another_reason_after_its_receipt_is_reported() -> None:
+    assert words(closed_after_receipt(of(RT2, "payable"), of(V1, "expired"))) == [
+        (CLOSED, "outcome KO, fault PAA_PAGAMENTO_SCADUTO", "/paGetPaymentRes/fault/faultCode")
+    ]
+
+
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_closing_is_not_judgeable_when_the_receipt_was_refused(op: str) -> None:
+    with pytest.raises(
+        NotJudgeable, match=r"^the station did not accept the receipt, so the notice need not be closed$"
+    ):
+        list(closed_after_receipt(of(op, "unknown"), of(VERIFY, "payable")))
+
+
+# --- created_notice_is_payable_as_announced (DEMAND-004) ------------------------------------------------
+
+AMOUNT = "paymentList/paymentOptionDescription/amount"
+
+
+def created_notice(sanp: str = "3.8.0", activation_op: str = V1) -> tuple[Answer, bytes, bytes]:
+    """The demand's answer, then the description and activation of the notice it created (fresh station)."""
+    with fresh_station(sanp) as app:
+        demand = of(DEMAND, "vehicle_tax", ask(app, DEMAND, sent(DEMAND, "vehicle_tax")), sanp)
+        created = demand.text("qrCode/noticeNumber")
+        assert created is not None
+        description = ask(app, VERIFY, request(VERIFY, created))
+        activation = ask(app, activation_op, request(activation_op, created))
+    return demand, description, activation
+
+
+def about_created(op: str, body: bytes, demand: Answer, sanp: str = "3.8.0") -> Answer:
+    """An answer to `op` about the notice `demand` created."""
+    created = demand.text("qrCode/noticeNumber") or ""
+    return answer(exchange(op, body, request_body=request(op, created)), sanp)
+
+
+@pytest.mark.parametrize("sanp", SANPS)
+@pytest.mark.parametrize("activation_op", [V1, V2])
+def test_a_created_notice_is_payable_as_announced(activation_op: str, sanp: str) -> None:
+    demand, description, activation = created_notice(sanp, activation_op)
+    assert (demand.text("qrCode/noticeNumber"), demand.text(AMOUNT)) == ("301800000000000176", "120.00")
+    judged = created_notice_is_payable_as_announced(
+        demand,
+        about_created(VERIFY, description, demand, sanp),
+        about_created(activation_op, activation, demand, sanp),
+    )
+    assert list(judged) == []
+
+
+def test_a_description_for_another_amount_is_reported() -> None:
+    demand, description, activation = created_notice()
+    judged = created_notice_is_payable_as_announced(
+        demand,
+        about_created(VERIFY, with_text(description, AMOUNT, "121.00"), demand),
+        about_created(V1, activation, demand),
+    )
+    assert words(judged) == [
+        ("120.00 (the amount the demand announced)", "121.00", f"/paVerifyPaymentNoticeRes/{AMOUNT}")
+    ]
+
+
+def test_an_activation_for_another_amount_is_reported() -> None:
+    demand, description, activation = created_notice(activation_op=V2)
+    judged = created_notice_is_payable_as_announced(
+        demand,
+        about_created(VERIFY, description, demand),
+        about_created(V2, with_text(activation, "data/paymentAmount", "60.00"), demand),
+    )
+    assert words(judged) == [
+        ("120.00 (the amount the demand announced)", "60.00", "/paGetPaymentV2Response/data/paymentAmount")
+    ]
+
+
+def test_a_description_naming_another_institution_is_reported() -> None:
+    demand, description, activation = created_notice()
+    judged = created_notice_is_payable_as_announced(
+        demand,
+        about_created(VERIFY, with_text(description, "fiscalCodePA", "99999999999"), demand),
+        about_created(V1, activation, demand),
+    )
+    assert words(judged) == [
+        (
+            "fiscalCodePA = 77777777777 (as in the demand's qrCode)",
+            "99999999999",
+            "/paVerifyPaymentNoticeRes/fiscalCodePA",
+        )
+    ]
+
+
+def test_a_created_notice_the_station_does_not_know_is_reported() -> None:
+    demand, _, _ = created_notice()
+    judged = created_notice_is_payable_as_announced(demand, of(VERIFY, "unknown"), of(V2, "unknown"))
+    assert words(judged) == [
+        (
+            "outcome OK for the notice just created",
+            "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO",
+            "/paVerifyPaymentNoticeRes/outcome",
+        ),
+        (
+            "outcome OK for the notice just created",
+            "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO",
+            "/paGetPaymentV2Response/outcome",
+        ),
+    ]
+
+
+def test_an_activation_without_an_amount_is_not_judgeable() -> None:
+    demand, description, activation = created_notice()
+    with pytest.raises(NotJudgeable, match=r"^paGetPayment gave no data/paymentAmount to compare$"):
+        list(
+            created_notice_is_payable_as_announced(
+                demand,
+                about_created(VERIFY, description, demand),
+                about_created(V1, without(activation, "data"), demand),
+            )
+        )
+
+
+def test_a_refused_demand_is_not_judgeable() -> None:
+    with pytest.raises(
+        NotJudgeable, match=r"^paDemandPaymentNotice answered KO PAA_SINTASSI_XSD; nothing to compare$"
+    ):
+        list(
+            created_notice_is_payable_as_announced(
+                of(DEMAND, "invalid_service_data"), of(VERIFY, "payable"), of(V1, "payable")
+            )
+        )
+
+
 # --- NotJudgeable: no response element -----------------------------------------------------------------
 
 
@@ -392,6 +661,21 @@ def test_expectations_need_a_response_element(ex: object, summary: str) -> None:
         with pytest.raises(NotJudgeable) as raised:
             list(judge_it())
         assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("op", RECEIPTS)
+def test_receipt_expectations_need_a_response_element(op: str) -> None:
+    no_response = answer(exchange(op, soap_fault()))
+    response = "paSendRTRes" if op == RT else "paSendRTV2Response"
+    message = rf"^{op} gave no {response} to judge \({op} → HTTP 200, 351 bytes in 0 ms\)$"
+    for judge_it in (
+        lambda: acknowledges_receipt(no_response, of(op, "payable")),
+        lambda: acknowledges_receipt(of(op, "payable"), no_response),
+        lambda: refuses_with_syntax_fault(no_response),
+        lambda: closed_after_receipt(no_response, of(VERIFY, "paid")),
+    ):
+        with pytest.raises(NotJudgeable, match=message):
+            list(judge_it())
 
 
 def test_an_unqualified_description_is_not_judgeable() -> None:

@@ -51,8 +51,8 @@ def report() -> RunReport:
         sanp="3.8.0",
         target={
             "url": "http://127.0.0.1:8080/pa",
-            "idPA": "77777777777",
-            "idStation": "77777777777_01",
+            "id_pa": "77777777777",
+            "id_station": "77777777777_01",
             "primitive_version": "V1",
         },  # fmt: skip
         started="2024-05-01T10:00:00+00:00",

@@ -12,7 +12,8 @@ from pagoconf.rules import catalogue
 from support import conformance, pagoconf, rules_with
 
 # Slow defects get small delays and a matching Node deadline so the run stays quick.
-DEFECT_FLAGS = {"slow-verify": ["--station-delay", "0.6", "--timeout", "0.3"]}
+DEFECT_FLAGS = {"slow-verify": ["--station-delay", "0.6", "--timeout", "0.3"],
+                "slow-receipt": ["--station-delay", "0.6", "--timeout", "0.3"]}
 
 
 @pytest.mark.parametrize(("sanp", "version"), [("3.8.0", 2), ("3.13.0", 2), ("3.8.0", 1)])

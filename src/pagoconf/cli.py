@@ -80,7 +80,8 @@ def cmd_station(args: argparse.Namespace) -> int:
         print(f"start it with:  pagoconf station --port {args.port or 8086}")
         print(f"then test it:   pagoconf run --config {path} --station {url}")
         return EXIT_OK
-    station = ReferenceStation(args.host, args.port or 8086, defects=tuple(args.defect), sanp=args.sanp)
+    station = ReferenceStation(args.host, args.port or 8086, defects=tuple(args.defect), sanp=args.sanp,
+                               db=args.db, primitive_version=args.primitive_version)
     defects = f" with defects {', '.join(args.defect)}" if args.defect else ""
     print(f"pagoconf reference station (SANP {args.sanp}){defects} at {station.url}  (Ctrl-C to stop)", flush=True)
     try:
@@ -185,7 +186,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--defect", action="append", default=[], metavar="NAME",
                      help="embedded station only: start it with this defect (repeatable)")
     run.add_argument("--station-delay", type=float, help="embedded station: delay of the slow defects (seconds)")
-    run.add_argument("--timeout", type=float, help="the Node's deadline for verify/activate, seconds (default 7)")
+    run.add_argument("--timeout", type=float,
+                     help="the Node's deadline for every exchange, seconds (default 7; 15 for receipts)")
     run.add_argument("--reports", default="reports", help="output folder (default: reports)")
     run.add_argument("--contracts", help="contracts root holding sanp-<version>/")
     run.add_argument("-k", help="only scenarios matching this expression")
@@ -199,7 +201,9 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--port", type=int, default=0, help="port (default 8086)")
     st.add_argument("--defect", action="append", default=[], metavar="NAME")
     st.add_argument("--sanp", choices=SUPPORTED_SANP, default=DEFAULT_SANP)
-    st.add_argument("--primitive-version", type=int, choices=(1, 2), default=2)
+    st.add_argument("--primitive-version", type=int, choices=(1, 2), default=2,
+                    help="1: paGetPayment + paSendRT; 2: paGetPaymentV2 + paSendRTV2 (default)")
+    st.add_argument("--db", metavar="FILE", help="SQLite file for notices and receipts (default: a temporary one)")
     st.add_argument("--list-defects", action="store_true", help="list the named defects and the rule each breaks")
     st.add_argument("--json", action="store_true", help="with --list-defects: JSON")
     st.add_argument("--write-config", metavar="FILE", help="write the pagoconf.toml describing this station")

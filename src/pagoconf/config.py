@@ -12,7 +12,8 @@ from typing import Any
 from .notice_numbers import NAV_PATTERN
 
 NOTICE_KINDS = ("payable", "multi_beneficiary", "postal", "bollo", "expired", "annulled", "paid")
-CAPABILITIES = ("multi", "postal", "bollo")
+TO_PAY_KINDS = ("payable", "multi_beneficiary", "bollo")
+CAPABILITIES = ("multi", "postal", "bollo", "spontaneous")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -52,6 +53,15 @@ class ServiceLevel:
 
 
 @dataclass(frozen=True)
+class SpontaneousService:
+    """A catalogue service the station offers for spontaneous payments (paDemandPaymentNotice)."""
+
+    id_servizio: str
+    id_soggetto_servizio: str
+    service_xsd: str
+
+
+@dataclass(frozen=True)
 class TargetConfig:
     """Everything the harness needs to know about the target."""
 
@@ -60,6 +70,8 @@ class TargetConfig:
     timeouts: dict[str, float] = field(default_factory=lambda: {"sync": 7.0, "receipt": 15.0})
     service_level: ServiceLevel = ServiceLevel()
     notices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    to_pay: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    spontaneous: SpontaneousService | None = None
     seed: int = 0
     source: str = "(flags)"
 
@@ -76,7 +88,7 @@ class TargetConfig:
         if timeout is not None:
             if timeout <= 0:
                 raise ConfigError("--timeout must be a positive number of seconds")
-            timeouts["sync"] = float(timeout)
+            timeouts = {kind: float(timeout) for kind in timeouts}
         if url:
             station = replace(station, url=url)
         if primitive_version:
@@ -136,16 +148,37 @@ def parse(raw: dict[str, Any], *, source: str = "(inline)", base: Path | None = 
         timeouts[k] = float(v)
     sl = raw.get("service_level", {})
     service_level = ServiceLevel(float(sl.get("seconds", 2.0)), float(sl.get("share", 0.98)), int(sl.get("samples", 20)))
-    notices = {}
-    for kind, values in raw.get("notices", {}).items():
-        if kind not in NOTICE_KINDS:
-            raise ConfigError(f"{source}: [notices] {kind}: unknown kind; known: {', '.join(NOTICE_KINDS)}")
+    raw_notices = dict(raw.get("notices", {}))
+    to_pay = _notice_lists(raw_notices.pop("to_pay", {}), TO_PAY_KINDS, "[notices.to_pay]", source)
+    notices = _notice_lists(raw_notices, NOTICE_KINDS, "[notices]", source)
+    spontaneous = None
+    if "spontaneous" in raw:
+        sp = raw["spontaneous"]
+        try:
+            spontaneous = SpontaneousService(str(sp["id_servizio"]), str(sp["id_soggetto_servizio"]),
+                                             str(sp["service_xsd"]))
+        except (KeyError, TypeError):
+            raise ConfigError(f"{source}: [spontaneous] needs id_servizio, id_soggetto_servizio and service_xsd") from None
+    if "spontaneous" in caps and spontaneous is None:
+        raise ConfigError(f"{source}: capability spontaneous needs a [spontaneous] table")
+    return TargetConfig(station=station, sanp=str(raw.get("sanp", "3.8.0")), timeouts=timeouts,
+                        service_level=service_level, notices=notices, to_pay=to_pay, spontaneous=spontaneous,
+                        seed=int(raw.get("seed", 0)), source=source)
+
+
+def _notice_lists(table: dict[str, Any], kinds: tuple[str, ...], where: str, source: str) -> dict[str, tuple[str, ...]]:
+    """Check a table of notice-number lists, one per kind."""
+    out = {}
+    for kind, values in table.items():
+        if kind not in kinds:
+            raise ConfigError(f"{source}: {where} {kind}: unknown kind; known: {', '.join(kinds)}")
+        if not isinstance(values, list):
+            raise ConfigError(f"{source}: {where} {kind} must be a list of notice numbers")
         bad = [v for v in values if not isinstance(v, str) or not NAV_PATTERN.fullmatch(v)]
         if bad:
-            raise ConfigError(f"{source}: [notices] {kind}: {bad[0]!r} is not an 18-digit notice number")
-        notices[kind] = tuple(values)
-    return TargetConfig(station=station, sanp=str(raw.get("sanp", "3.8.0")), timeouts=timeouts,
-                        service_level=service_level, notices=notices, seed=int(raw.get("seed", 0)), source=source)
+            raise ConfigError(f"{source}: {where} {kind}: {bad[0]!r} is not an 18-digit notice number")
+        out[kind] = tuple(values)
+    return out
 
 
 def _table(raw: dict[str, Any], name: str, source: str) -> dict[str, Any]:

@@ -38,3 +38,22 @@ def get_payment_request(identity: Identity, fiscal_code: str, notice_number: str
 def get_payment_operation(version: int) -> str:
     """paGetPayment for a version-1 station, paGetPaymentV2 for version 2."""
     return "paGetPayment" if version == 1 else "paGetPaymentV2"
+
+
+def demand_request(identity: Identity, id_servizio: str, id_soggetto_servizio: str, service_data: bytes) -> bytes:
+    """A paDemandPaymentNoticeRequest envelope carrying base64 service data."""
+    import base64
+
+    req = wrapper("paDemandPaymentNoticeRequest")
+    element(req, "idPA", identity.id_pa)
+    element(req, "idBrokerPA", identity.id_broker_pa)
+    element(req, "idStation", identity.id_station)
+    element(req, "idServizio", id_servizio)
+    element(req, "idSoggettoServizio", id_soggetto_servizio)
+    element(req, "datiSpecificiServizioRequest", base64.b64encode(service_data).decode())
+    return envelope(req)
+
+
+def receipt_operation(version: int) -> str:
+    """paSendRT for a version-1 station, paSendRTV2 for version 2."""
+    return "paSendRT" if version == 1 else "paSendRTV2"

@@ -7,8 +7,15 @@ from dataclasses import replace
 
 from .checks import Answer
 from .config import Identity, TargetConfig
-from .messages import get_payment_operation, get_payment_request, verify_request
-from .notices import Notice
+from . import receipts
+from .messages import (
+    demand_request,
+    get_payment_operation,
+    get_payment_request,
+    receipt_operation,
+    verify_request,
+)
+from .notices import MissingData, Notice
 from .transport import Exchange, SoapClient
 from .verdict import Verdict
 
@@ -26,6 +33,7 @@ class Node:
         self.on_exchange = on_exchange
         self.identity: Identity = target.station.identity
         self.fiscal_code: str | None = None  # qrCode fiscal code override (another institution)
+        self.last_receipt: bytes | None = None
 
     @property
     def version(self) -> int:
@@ -56,7 +64,43 @@ class Node:
                                    version=self.version)
         return self._send(get_payment_operation(self.version), body)
 
-    def _send(self, operation: str, envelope: bytes) -> Answer:
-        exchange = self.client.call(operation, envelope)
+    def send_receipt(self, notice: Notice, activation: Answer, *, standin: bool = False,
+                     invalid: bool = False) -> Answer:
+        """paSendRT(V2) with the receipt of paying `notice` as `activation` described it."""
+        data = activation.response.find("data") if activation.response is not None else None
+        if data is None:
+            raise self.verdict.cannot_judge(f"no payment data to build a receipt from ({activation.exchange.summary()})")
+        payment = receipts.new_payment(notice.number, self.fiscal_code or notice.fiscal_code, standin=standin,
+                                       company_name=f"Ente creditore {notice.fiscal_code}")
+        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+        return self._send_receipt(receipts.with_invalid_outcome(body) if invalid else body)
+
+    def send_made_up_receipt(self, notice: Notice, iban: str) -> Answer:
+        """A receipt for a notice the station never issued."""
+        data = receipts.made_up_payment_data(notice.number, notice.fiscal_code, iban)
+        payment = receipts.new_payment(notice.number, notice.fiscal_code)
+        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+        return self._send_receipt(body)
+
+    def send_the_same_receipt_again(self) -> Answer:
+        """Repeat the last receipt byte for byte, as the Node does after a lost answer."""
+        if self.last_receipt is None:
+            raise self.verdict.cannot_judge("the receipt: none was sent before")
+        return self._send_receipt(self.last_receipt)
+
+    def demand(self, service_data: bytes) -> Answer:
+        """paDemandPaymentNotice for the configured catalogue service."""
+        service = self.target.spontaneous
+        if service is None:
+            raise MissingData(f"no [spontaneous] service in {self.target.source}")
+        body = demand_request(self.identity, service.id_servizio, service.id_soggetto_servizio, service_data)
+        return self._send("paDemandPaymentNotice", body)
+
+    def _send_receipt(self, body: bytes) -> Answer:
+        self.last_receipt = body
+        return self._send(receipt_operation(self.version), body, timeout_class="receipt")
+
+    def _send(self, operation: str, envelope: bytes, *, timeout_class: str = "sync") -> Answer:
+        exchange = self.client.call(operation, envelope, timeout_class=timeout_class)
         self.on_exchange(exchange)  # evidence first, judgement after
         return self.verdict.observe(exchange)

@@ -27,8 +27,9 @@ class NoticeBook:
 
     def __init__(self, target: TargetConfig) -> None:
         self._target = target
-        self._known = {n for values in target.notices.values() for n in values}
+        self._known = {n for values in (*target.notices.values(), *target.to_pay.values()) for n in values}
         self._rng = random.Random(f"never-issued/{target.seed}")
+        self._unpaid = {kind: list(values) for kind, values in target.to_pay.items()}
 
     def of_kind(self, kind: str) -> Notice:
         """The first configured notice of `kind`; MissingData names the config key to fill."""
@@ -36,6 +37,20 @@ class NoticeBook:
         if not values:
             raise MissingData(f"no [notices] {kind} in {self._target.source}")
         return Notice(self._target.station.identity.id_pa, values[0], kind)
+
+    def to_pay(self, kind: str) -> Notice:
+        """A notice of `kind` this run may pay, never handed out twice (paying closes it)."""
+        left = self._unpaid.get(kind)
+        if not left:
+            used = len(self._target.to_pay.get(kind, ()))
+            raise MissingData(f"no unused [notices.to_pay] {kind} left in {self._target.source} "
+                              f"({used} configured; each run pays each notice once: prepare fresh ones)")
+        return Notice(self._target.station.identity.id_pa, left.pop(0), kind)
+
+    def issued(self, fiscal_code: str, number: str, kind: str = "created") -> Notice:
+        """A notice the station just created (spontaneous payment)."""
+        self._known.add(number)
+        return Notice(fiscal_code, number, kind)
 
     def never_issued(self) -> Notice:
         """A notice number with the right format and check digit that the station never issued."""

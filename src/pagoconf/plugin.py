@@ -41,16 +41,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--defect", action="append", default=[], metavar="NAME",
                 help="embedded reference station only: start it with this defect (repeatable)")
     g.addoption("--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)")
-    g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for verify/activate (s)")
+    g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for every exchange (s)")
     g.addoption("--pagoconf-reports", metavar="DIR", help="write conformance.json/.md (and Allure extras) here")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(id): the catalogue rule a scenario exercises")
     config.addinivalue_line("markers", "needs(capability): the scenario runs only if the station declares it")
-    for tag in ("pa_for_node", "verify", "activate", "identity", "states", "consistency", "timing",
-                "paVerifyPaymentNotice", "paGetPayment"):
-        config.addinivalue_line("markers", f"{tag}: feature tag")
+    from .rules.coverage import scenario_tags
+
+    for tag in sorted({t for _, _, tags in scenario_tags() for t in tags if ":" not in t}):
+        config.addinivalue_line("markers", f"{tag}: feature tag (select with -m {tag})")
     _hypothesis_profiles(config)
 
 
@@ -156,7 +157,8 @@ def _open_session(config: pytest.Config) -> RunSession:
         from .reference import ReferenceStation, write_config
 
         kw = {"delay": opt("station_delay"), "sluggish_delay": opt("station_delay")} if opt("station_delay") else {}
-        station = ReferenceStation(defects=tuple(opt("defect")), sanp=opt("sanp") or DEFAULT_SANP, **kw).start()
+        station = ReferenceStation(defects=tuple(opt("defect")), sanp=opt("sanp") or DEFAULT_SANP,
+                                   primitive_version=opt("primitive_version") or 2, **kw).start()
         reports = Path(opt("pagoconf_reports") or "reports")
         reports.mkdir(parents=True, exist_ok=True)
         target = load(write_config(reports / "reference-station.toml", station.url,

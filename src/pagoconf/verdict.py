@@ -70,9 +70,7 @@ class Verdict:
         try:
             found = [Violation(v.expected, v.actual, v.where, rid) for v in fn(*answers, **kw)]
         except NotJudgeable as exc:
-            earlier = sorted({v.rule for v in self.violations})
-            hint = f" (the station already broke {', '.join(earlier)})" if earlier else ""
-            raise ConformanceFailure(f"Non-conformant: cannot judge {rid}: {exc}{hint}") from None
+            raise self.cannot_judge(f"{rid}: {exc}") from None
         self.ledger.judged(rid, self.scenario, found)
         if found:
             raise ConformanceFailure(describe(found, self.sanp))
@@ -85,6 +83,18 @@ class Verdict:
         self.ledger.judged(rid, self.scenario, found)
         if found:
             raise ConformanceFailure(describe(found, self.sanp))
+
+    def last_answer(self) -> Answer:
+        """The station's latest answer in this scenario."""
+        if not self.answers:
+            raise LookupError(f"scenario {self.scenario!r} has no answer yet")
+        return self.answers[-1]
+
+    def cannot_judge(self, what: str) -> ConformanceFailure:
+        """The failure to raise when an earlier answer leaves nothing to judge (the station's doing)."""
+        earlier = sorted({v.rule for v in self.violations})
+        hint = f" (the station already broke {', '.join(earlier)})" if earlier else ""
+        return ConformanceFailure(f"Non-conformant: cannot judge {what}{hint}")
 
     def finish(self) -> None:
         """Fail the scenario if any answer broke an always-on rule."""

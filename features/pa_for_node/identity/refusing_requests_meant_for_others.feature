@@ -39,3 +39,48 @@ Feature: Refusing requests meant for someone else
       | asks                 |
       | describes the notice |
       | activates the notice |
+
+  @rule:IDENTITY-001
+  Scenario: A receipt for an institution the station does not serve
+    Given a payable notice the citizen is about to pay
+    And the Node has activated it
+    And the Node speaks for an institution the station does not serve
+    When the Node sends the station the receipt of that payment
+    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+
+  @rule:IDENTITY-001 @needs:spontaneous
+  Scenario: A request for a spontaneous payment for an institution the station does not serve
+    Given valid data for a service of the institution's catalogue
+    And the Node speaks for an institution the station does not serve
+    When the Node asks the station for a notice for that service
+    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+
+  @rule:IDENTITY-002
+  Scenario: A receipt through another intermediary
+    Given a payable notice the citizen is about to pay
+    And the Node has activated it
+    And the Node comes through another intermediary
+    When the Node sends the station the receipt of that payment
+    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+
+  @rule:IDENTITY-002 @needs:spontaneous
+  Scenario: A request for a spontaneous payment through another intermediary
+    Given valid data for a service of the institution's catalogue
+    And the Node comes through another intermediary
+    When the Node asks the station for a notice for that service
+    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+
+  @rule:IDENTITY-003
+  Scenario: A receipt meant for another station
+    Given a payable notice the citizen is about to pay
+    And the Node has activated it
+    And the Node addresses another station
+    When the Node sends the station the receipt of that payment
+    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+
+  @rule:IDENTITY-003 @needs:spontaneous
+  Scenario: A request for a spontaneous payment meant for another station
+    Given valid data for a service of the institution's catalogue
+    And the Node addresses another station
+    When the Node asks the station for a notice for that service
+    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"

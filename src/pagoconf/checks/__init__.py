@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activate, faults, schema, transport, verify  # noqa: F401  (registration)
+from . import activate, demand, faults, schema, transport, verify  # noqa: F401  (registration)
 from .answer import Answer, Violation, where
 from .registry import CHECKS, Judgement, judge, unchecked_always_rules
 

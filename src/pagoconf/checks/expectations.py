@@ -123,3 +123,70 @@ def within_service_level(elapsed_ms: Sequence[float], *, seconds: float, share: 
         yield Violation(expected=f"≥ {share * 100:g}% of answers within {seconds:g} s",
                         actual=f"{got:.1%} ({fast} of {len(elapsed_ms)}; slowest {max(elapsed_ms):.0f} ms)",
                         where="response times")
+
+
+RECEIPT_ACKNOWLEDGEMENTS = ("OK", "PAA_RECEIPT_DUPLICATA")
+SYNTAX_FAULTS = ("PAA_SINTASSI_EXTRAXSD", "PAA_SINTASSI_XSD")
+
+
+def acknowledges_receipt(first: Answer, answer: Answer) -> Iterator[Violation]:
+    """A receipt the station accepted, sent again, is acknowledged: outcome OK, or KO with PAA_RECEIPT_DUPLICATA."""
+    if (_response(first).findtext("outcome") or "").strip() != "OK":
+        raise NotJudgeable("the station did not accept the receipt the first time, so a retry is no duplicate")
+    el = _response(answer)
+    outcome = (el.findtext("outcome") or "").strip()
+    code = (el.findtext("fault/faultCode") or "").strip()
+    if not (outcome == "OK" or (outcome == "KO" and code == "PAA_RECEIPT_DUPLICATA")):
+        yield Violation(expected="outcome OK, or KO with fault PAA_RECEIPT_DUPLICATA",
+                        actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
+                        where=f"/{answer.op.response}/outcome")
+
+
+def refuses_with_syntax_fault(answer: Answer) -> Iterator[Violation]:
+    """The station refuses an invalid message with a syntax fault."""
+    el = _response(answer)
+    outcome = (el.findtext("outcome") or "").strip()
+    code = (el.findtext("fault/faultCode") or "").strip()
+    if outcome != "KO" or code not in SYNTAX_FAULTS:
+        yield Violation(expected=f"outcome KO, fault {' or '.join(SYNTAX_FAULTS)}",
+                        actual=f"outcome {outcome}" + (f", fault {code}" if code else ", no fault"),
+                        where=f"/{answer.op.response}/fault/faultCode")
+
+
+def closed_after_receipt(receipt: Answer, later: Answer) -> Iterator[Violation]:
+    """After an accepted receipt (or one the station says it already has) the notice answers PAA_PAGAMENTO_DUPLICATO."""
+    el = _response(receipt)
+    known = (el.findtext("outcome") or "").strip() == "OK" or (el.findtext("fault/faultCode") or "") == \
+        "PAA_RECEIPT_DUPLICATA"
+    if not known:
+        raise NotJudgeable("the station did not accept the receipt, so the notice need not be closed")
+    yield from answers_fault(later, "PAA_PAGAMENTO_DUPLICATO")
+
+
+def created_notice_is_payable_as_announced(demand: Answer, description: Answer,
+                                           activation: Answer) -> Iterator[Violation]:
+    """The notice a demand created is described and activated for the amount and institution announced."""
+    created = _ok_or_unjudgeable(demand)
+    announced = (created.findtext("paymentList/paymentOptionDescription/amount") or "").strip()
+    institution = (created.findtext("qrCode/fiscalCode") or "").strip()
+    amounts = ((description, "paymentList/paymentOptionDescription/amount"), (activation, "data/paymentAmount"))
+    for answer, path in amounts:
+        el = _response(answer)
+        if (el.findtext("outcome") or "").strip() == "OK" and el.find(path) is None:
+            raise NotJudgeable(f"{answer.op.name} gave no {path} to compare")
+    for answer, path in amounts:
+        el = _response(answer)
+        outcome = (el.findtext("outcome") or "").strip()
+        if outcome != "OK":
+            yield Violation(expected="outcome OK for the notice just created",
+                            actual=f"outcome {outcome}, fault {el.findtext('fault/faultCode') or '(none)'}",
+                            where=f"/{answer.op.response}/outcome")
+            continue
+        amount = (el.findtext(path) or "").strip()
+        if decimal(amount) != decimal(announced) or decimal(amount) is None:
+            yield Violation(expected=f"{announced} (the amount the demand announced)", actual=amount,
+                            where=f"/{answer.op.response}/{path}")
+    fiscal = (_response(description).findtext("fiscalCodePA") or "").strip()
+    if fiscal and institution and fiscal != institution:
+        yield Violation(expected=f"fiscalCodePA = {institution} (as in the demand's qrCode)", actual=fiscal,
+                        where="/paVerifyPaymentNoticeRes/fiscalCodePA")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pagoconf.reference.app import ReferenceApp
 from pagoconf.reference.config import write_config
-from pagoconf.reference.data import IDENTITY, Identity, IssuedNotice, seed_notices
+from pagoconf.reference.data import IDENTITY, Identity, IssuedNotice, seed_notices, to_pay_notices
 from pagoconf.reference.defects import DEFECTS, Defect
 from pagoconf.reference.server import ReferenceStation
+from pagoconf.reference.store import Store, StoredReceipt
 
 __all__ = [
     "DEFECTS",
@@ -16,6 +17,9 @@ __all__ = [
     "IssuedNotice",
     "ReferenceApp",
     "ReferenceStation",
+    "Store",
+    "StoredReceipt",
     "seed_notices",
+    "to_pay_notices",
     "write_config",
 ]

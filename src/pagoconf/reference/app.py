@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -20,8 +21,18 @@ from pagoconf import wire
 from pagoconf.contracts import pa_for_node_schema
 from pagoconf.faults import MEANING
 from pagoconf.iban import is_postal
-from pagoconf.reference.data import IDENTITY, Identity, IssuedNotice, NoticeRegister, Stamp, Transfer, seed_notices
+from pagoconf.reference.data import (
+    IDENTITY,
+    Identity,
+    IssuedNotice,
+    Stamp,
+    Transfer,
+    spontaneous_notice,
+    spontaneous_number,
+)
 from pagoconf.reference.defects import defect_names
+from pagoconf.reference.services import SERVICES, Service, read_service_data, vehicle_of
+from pagoconf.reference.store import Store, StoredReceipt, now
 from pagoconf.wire import element
 from pagoconf.xmlsafe import UnsafeXml, parse
 
@@ -30,6 +41,10 @@ MAX_BODY = 1024 * 1024
 DRAIN_LIMIT = 8 * MAX_BODY
 VERIFY = "paVerifyPaymentNotice"
 ACTIVATIONS = ("paGetPayment", "paGetPaymentV2")
+RECEIPTS = ("paSendRT", "paSendRTV2")
+DEMAND = "paDemandPaymentNotice"
+SERVED_BY_VERSION = {1: ("paGetPayment", "paSendRT"), 2: ("paGetPaymentV2", "paSendRTV2")}
+SPONTANEOUS_DAYS = 30  # a notice created on demand falls due this many days later
 ANOTHER_EC = "99999999999"
 INVENTED_MEANING = {"PAA_PAGAMENTO_EXPIRED": "Pagamento scaduto"}
 ONE = Decimal("1.00")
@@ -115,15 +130,25 @@ class ReferenceApp:
         sluggish_delay: float = 2.2,
         today: date | None = None,
         identity: Identity = IDENTITY,
+        db: str | Path | None = None,
+        primitive_version: int | None = None,
     ) -> None:
-        """Load the request schema of `sanp` and seed the notices; unknown defects raise ValueError."""
+        """Load the request schema of `sanp` and open the state in `db` (":memory:" when None).
+
+        `primitive_version` 1 or 2 serves only that version's paGetPayment/paSendRT pair, as a registered
+        station does; None (offline use) serves both. Unknown defects raise ValueError.
+        """
+        if primitive_version not in (None, 1, 2):
+            raise ValueError(f"primitive_version must be 1 or 2, not {primitive_version!r}")
         self.defects = defect_names(defects)
         self.sanp = sanp
         self.delay = delay
         self.sluggish_delay = sluggish_delay
         self.identity = identity
+        self.today = today
+        self.primitive_version = primitive_version
         self.schema = pa_for_node_schema(sanp)
-        self.book = NoticeRegister(seed_notices(today), identity.id_pa)
+        self.store = Store(db if db is not None else ":memory:", today=today, fiscal_code=identity.id_pa)
         self._answers = Counter()
         self._verifies = Counter()
         self._activations = Counter()
@@ -131,6 +156,10 @@ class ReferenceApp:
     def has(self, defect: str) -> bool:
         """True when the station was started with `defect`."""
         return defect in self.defects
+
+    def close(self) -> None:
+        """Close the state database."""
+        self.store.close()
 
     # --- HTTP -----------------------------------------------------------------------------------------
 
@@ -176,6 +205,8 @@ class ReferenceApp:
         """Apply the transport defects: delays, HTTP status, content type."""
         if self.has("slow-verify") and answer.operation == VERIFY:
             time.sleep(self.delay)
+        if self.has("slow-receipt") and answer.operation in RECEIPTS:
+            time.sleep(self.delay)
         if self.has("sluggish") and self._answers.next() % 4 == 0:
             time.sleep(self.sluggish_delay)
         if self.has("status-500"):
@@ -204,7 +235,7 @@ class ReferenceApp:
                 reply = self._ko(op, self._id_of(request), "PAA_SINTASSI_EXTRAXSD", problem)
             else:
                 assert request is not None
-                reply = self._handle(op, request)
+                reply = self._handle(op, request, data)
         except SoapFault as fault:
             return Reply(200, soap_fault(fault.code, fault.message), op.name)
         return Reply(200, wire.envelope(reply), op.name)
@@ -228,11 +259,19 @@ class ReferenceApp:
         request = children[0]
         if request.tag != f"{{{wire.PAFN}}}{op.request}":
             return f"expected {{{wire.PAFN}}}{op.request}, got {request.tag}"
-        return self._schema_problem(request)
+        return self._schema_problem(op, request)
 
-    def _schema_problem(self, request: etree._Element) -> str | None:
-        """The first paForNode.xsd violation of the request element, or None."""
+    def _schema_problem(self, op: wire.Operation, request: etree._Element) -> str | None:
+        """The first paForNode.xsd violation of the request element, or None.
+
+        The base64 of a demand's service data is left to the operation, which refuses bad service data
+        with PAA_SINTASSI_XSD (ERR lists that code for paDemandPaymentNotice only).
+        """
+        if op.name in RECEIPTS and self.has("invalid-receipt-accepted"):
+            return None
         errors = self.schema.errors(request)
+        if op.name == DEMAND:
+            errors = [e for e in errors if not e[1].endswith("/datiSpecificiServizioRequest")]
         if not errors:
             return None
         return f"not valid against paForNode.xsd (SANP {self.sanp}): {errors[0][0]}"
@@ -244,10 +283,11 @@ class ReferenceApp:
 
     # --- operations -----------------------------------------------------------------------------------
 
-    def _handle(self, op: wire.Operation, request: etree._Element) -> etree._Element:
-        """Route a valid request: identity, then the operation."""
+    def _handle(self, op: wire.Operation, request: etree._Element, raw: bytes) -> etree._Element:
+        """Route a valid request: identity, primitive version, then the operation."""
         try:
             self._check_identity(request)
+            self._check_version(op)
             if op.name == VERIFY:
                 notice = self._lookup(request)
                 if self.has("verify-refuses-payable"):
@@ -258,9 +298,22 @@ class ReferenceApp:
                 if self.has("activation-in-progress"):
                     raise Refusal("PAA_PAGAMENTO_IN_CORSO", f"notice {notice.nav} is being paid elsewhere")
                 return self._activate(op, notice)
-            raise Refusal("PAA_SYSTEM_ERROR", f"{op.name} is not implemented yet")
+            if op.name in RECEIPTS:
+                return self._receive(op, request, raw)
+            return self._demand(op, request)
         except Refusal as refusal:
             return self._ko(op, self._id_of(request), refusal.code, refusal.description)
+
+    def _check_version(self, op: wire.Operation) -> None:
+        """Refuse the paGetPayment/paSendRT pair of the version the station is not registered with."""
+        version = self.primitive_version
+        if version is None or op.name not in (*ACTIVATIONS, *RECEIPTS):
+            return
+        if op.name not in SERVED_BY_VERSION[version]:
+            raise Refusal(
+                "PAA_SYSTEM_ERROR",
+                f"station registered with primitive version {version}: {op.name} is not served",
+            )
 
     def _check_identity(self, request: etree._Element) -> None:
         """Refuse a request addressed to another EC, broker or station (in that order)."""
@@ -286,7 +339,7 @@ class ReferenceApp:
         """The payable notice the request's qrCode names, or a Refusal saying why not."""
         fiscal_code = request.findtext("qrCode/fiscalCode") or ""
         nav = request.findtext("qrCode/noticeNumber") or ""
-        notice = self.book.find(fiscal_code, nav)
+        notice = self.store.find(fiscal_code, nav)
         unknown = f"notice {nav} was never issued by institution {fiscal_code}"
         if notice is None:
             code = "PAA_SYSTEM_ERROR" if self.has("unknown-is-system-error") else "PAA_PAGAMENTO_SCONOSCIUTO"
@@ -411,7 +464,8 @@ class ReferenceApp:
             ("country", person.country),
             ("e-mail", person.email),
         ):
-            element(debtor, name, value)
+            if value:
+                element(debtor, name, value)
 
     def _transfer(
         self, out: etree._Element, transfer: Transfer, index: int, *, v2: bool, counter: int | None
@@ -453,6 +507,114 @@ class ReferenceApp:
         element(out, "tipoBollo", stamp.stamp_type)
         element(out, "provinciaResidenza", stamp.province)
 
+    # --- receipts -------------------------------------------------------------------------------------
+
+    def _receive(self, op: wire.Operation, request: etree._Element, raw: bytes) -> etree._Element:
+        """paSendRTRes / paSendRTV2Response: keep the receipt and close the notice it pays.
+
+        - unknown notice: PAA_PAGAMENTO_SCONOSCIUTO;
+        - notice not yet paid (payable, and also expired or annulled: the money arrived, and the platform
+          does not block payments past their due date): the receipt is kept, the notice is closed, OK;
+        - the same receipt again (same receiptId for that notice, already acknowledged): OK again and
+          nothing changes. The Node resends a receipt after a timeout or a malformed answer, so a repeat
+          must be harmless; OK rather than PAA_RECEIPT_DUPLICATA, so the Node stops retrying either way;
+        - a different receipt for a notice already paid: kept, and refused with PAA_RECEIPT_DUPLICATA
+          (GPD-Payments' code); sent again, it is refused again;
+        - the stand-in flag (3.8.0 `standin` after the receipt, 3.13.0 `receipt/standIn`) is kept and
+          changes nothing else.
+        """
+        if self.has("receipt-soap-fault"):
+            raise SoapFault("soapenv:Server", "internal error")
+        fiscal_code = (request.findtext("receipt/fiscalCode") or "").strip()
+        nav = (request.findtext("receipt/noticeNumber") or "").strip()
+        standin = _flag(request.findtext("standin")) or _flag(request.findtext("receipt/standIn"))
+        if standin and self.has("standin-refused"):
+            raise Refusal("PAA_SEMANTICA", "receipts of payments taken in stand-in are not accepted")
+
+        def kept(accepted: bool) -> StoredReceipt:
+            receipt_id = request.findtext("receipt/receiptId") or ""
+            return StoredReceipt(receipt_id, fiscal_code, nav, op.name, standin, accepted, raw, now())
+
+        refusal = None
+        with self.store.transaction():
+            notice = self.store.find(fiscal_code, nav)
+            receipt = kept(accepted=True)
+            previous = self.store.receipt(fiscal_code, nav, receipt.receipt_id) if notice else None
+            if notice is None:
+                if not (self.has("receipt-for-unknown-accepted") or self._unchecked_invalid(request)):
+                    unknown = f"notice {nav} was never issued by institution {fiscal_code}"
+                    refusal = Refusal("PAA_PAGAMENTO_SCONOSCIUTO", unknown)
+            elif previous is not None and previous.accepted:
+                if self.has("duplicate-receipt-refused"):
+                    refusal = Refusal("PAA_SEMANTICA", f"receipt {receipt.receipt_id} was already received")
+            elif notice.state == "paid":
+                self.store.add_receipt(kept(accepted=False))
+                duplicate = f"notice {nav} was already paid: receipt {receipt.receipt_id} is kept"
+                refusal = Refusal("PAA_RECEIPT_DUPLICATA", duplicate)
+            elif notice.state == "payable" and self.has("receipt-refused"):
+                refusal = Refusal("PAA_SYSTEM_ERROR", "the receipt could not be recorded")
+            else:
+                self.store.add_receipt(receipt)
+                if not self.has("paid-stays-payable"):
+                    self.store.set_state(fiscal_code, nav, "paid")
+        if refusal is not None:
+            raise refusal
+        return self._ok(op)
+
+    def _unchecked_invalid(self, request: etree._Element) -> bool:
+        """True for a receipt breaking paForNode.xsd let through by `invalid-receipt-accepted`."""
+        return self.has("invalid-receipt-accepted") and bool(self.schema.errors(request))
+
+    def _ok(self, op: wire.Operation) -> etree._Element:
+        """An OK answer with nothing else (ctResponse)."""
+        res = self._wrapper(op)
+        element(res, "outcome", "OK")
+        return res
+
+    # --- spontaneous payments -------------------------------------------------------------------------
+
+    def _demand(self, op: wire.Operation, request: etree._Element) -> etree._Element:
+        """paDemandPaymentNoticeResponse: create a payable notice for a catalogue service and describe it."""
+        key = (request.findtext("idServizio") or "", request.findtext("idSoggettoServizio") or "")
+        service = SERVICES.get(key)
+        if service is None:
+            unknown = f"service {key[0]} of subject {key[1]} is not offered by this station"
+            raise Refusal("PAA_SEMANTICA", unknown)
+        data = read_service_data(service, request.findtext("datiSpecificiServizioRequest") or "", self.sanp)
+        if data.problem and not self.has("demand-accepts-invalid-data"):
+            raise Refusal("PAA_SINTASSI_XSD", data.problem)
+        if self.has("demand-refused"):
+            raise Refusal("PAA_SYSTEM_ERROR", "the spontaneous-payment service is unavailable")
+        vehicle = vehicle_of(service, data)
+        notice = self._create(service, vehicle.plate, vehicle.amount)
+        res = self._wrapper(op)
+        element(res, "outcome", "OK")
+        qr = element(res, "qrCode")
+        element(qr, "fiscalCode", self.identity.id_pa)
+        element(qr, "noticeNumber", notice.nav)
+        option = element(element(res, "paymentList"), "paymentOptionDescription")
+        element(option, "amount", amount_text(notice.amount))
+        element(option, "options", "EQ")
+        element(option, "dueDate", notice.due_date.isoformat())
+        element(option, "detailDescription", notice.description)
+        element(option, "allCCP", "false")
+        element(res, "paymentDescription", notice.description)
+        element(res, "fiscalCodePA", self.identity.id_pa)
+        if not self.has("demand-without-company"):
+            element(res, "companyName", self.identity.company_name)
+        element(res, "officeName", self.identity.office_name)
+        return res
+
+    def _create(self, service: Service, plate: str, amount: Decimal) -> IssuedNotice:
+        """A new payable notice under the next free number, stored (unless `demand-notice-not-stored`)."""
+        wrong = self.has("demand-bad-check-digit")
+        nav = spontaneous_number(self.store.next_sequence(), wrong_check_digit=wrong)
+        due = (self.today or date.today()) + timedelta(days=SPONTANEOUS_DAYS)
+        notice = spontaneous_notice(nav, f"{service.description} targa {plate}", amount, due)
+        if not self.has("demand-notice-not-stored"):
+            self.store.add(notice, "spontaneous")
+        return notice
+
 
 def _metadata(out: etree._Element, entries: list[tuple[str, str]]) -> None:
     """Fill ctMetadata with mapEntry key/value pairs."""
@@ -460,6 +622,11 @@ def _metadata(out: etree._Element, entries: list[tuple[str, str]]) -> None:
         entry = element(out, "mapEntry")
         element(entry, "key", key)
         element(entry, "value", value)
+
+
+def _flag(text: str | None) -> bool:
+    """An xsd:boolean read as True for "true" and "1"."""
+    return (text or "").strip() in ("true", "1")
 
 
 def _suffixed(text: str, suffix: str, limit: int = 140) -> str:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from pagoconf.contracts import SUPPORTED_SANP
-from pagoconf.reference.data import IDENTITY, KINDS, NoticeRegister, seed_notices
+from pagoconf.reference.data import IDENTITY, KINDS, TO_PAY_KINDS, seed_notices, to_pay_notices
+from pagoconf.reference.services import VEHICLE_TAX
 
 HEADER = "# pagoconf.toml — describes the station under test (written by `pagoconf station --write-config`)\n"
 NOTICE_COMMENTS = {
@@ -17,6 +18,11 @@ NOTICE_COMMENTS = {
     "expired": "past their due date: PAA_PAGAMENTO_SCADUTO",
     "annulled": "cancelled by the institution: PAA_PAGAMENTO_ANNULLATO",
     "paid": "already paid: PAA_PAGAMENTO_DUPLICATO",
+}
+TO_PAY_COMMENTS = {
+    "payable": "one transfer",
+    "multi_beneficiary": "transfers to more than one creditor institution",
+    "bollo": "one transfer is an @e.bollo digital stamp (paGetPaymentV2 and paSendRTV2 only)",
 }
 
 
@@ -35,9 +41,9 @@ def render_config(url: str, *, primitive_version: int = 2, sanp: str = "3.8.0") 
         raise ValueError(f"primitive_version must be 1 or 2, not {primitive_version!r}")
     if sanp not in SUPPORTED_SANP:
         raise ValueError(f"unsupported SANP version {sanp!r}; supported: {', '.join(SUPPORTED_SANP)}")
-    capabilities = ["multi", "postal"] + (["bollo"] if primitive_version == 2 else [])
+    capabilities = ["multi", "postal"] + (["bollo"] if primitive_version == 2 else []) + ["spontaneous"]
     kinds = [k for k in KINDS if k != "bollo" or primitive_version == 2]
-    book = NoticeRegister(seed_notices())
+    seeded, to_pay = seed_notices(), to_pay_notices()
     lines = [
         HEADER,
         "# SANP version whose contracts (paForNode.xsd) judge the answers: 3.8.0 or 3.13.0",
@@ -50,9 +56,10 @@ def render_config(url: str, *, primitive_version: int = 2, sanp: str = "3.8.0") 
         f"id_pa = {_string(IDENTITY.id_pa)}",
         f"id_broker_pa = {_string(IDENTITY.id_broker_pa)}",
         f"id_station = {_string(IDENTITY.id_station)}",
-        "# 1: paGetPayment only; 2: paGetPaymentV2 too (needed for @e.bollo)",
+        "# 1: paGetPayment + paSendRT; 2: paGetPaymentV2 + paSendRTV2 (needed for @e.bollo)",
         f"primitive_version = {primitive_version}",
-        "# what the station supports: multi (several beneficiaries), postal (postal accounts), bollo (V2)",
+        "# what the station supports: multi (several beneficiaries), postal (postal accounts), bollo (V2),",
+        "# spontaneous (paDemandPaymentNotice for the service in [spontaneous])",
         f"capabilities = {_strings(capabilities)}",
         "# keep true: check the station's TLS certificate on https URLs",
         "verify_tls = true",
@@ -76,7 +83,25 @@ def render_config(url: str, *, primitive_version: int = 2, sanp: str = "3.8.0") 
     ]
     for kind in kinds:
         lines.append(f"# {NOTICE_COMMENTS[kind]}")
-        lines.append(f"{kind} = {_strings(book.numbers(kind))}")
+        lines.append(f"{kind} = {_strings([n.nav for n in seeded[kind]])}")
+    lines += [
+        "",
+        "[notices.to_pay]",
+        "# payable notices the harness may pay (a receipt closes them), each once: keep these apart",
+    ]
+    for kind in TO_PAY_KINDS:
+        if kind != "bollo" or primitive_version == 2:
+            lines.append(f"# {TO_PAY_COMMENTS[kind]}")
+            lines.append(f"{kind} = {_strings([n.nav for n in to_pay[kind]])}")
+    lines += [
+        "",
+        "[spontaneous]    # paDemandPaymentNotice: a service of the catalogue the station offers",
+        "# idServizio and idSoggettoServizio of the service (5 characters each)",
+        f"id_servizio = {_string(VEHICLE_TAX.id_servizio)}",
+        f"id_soggetto_servizio = {_string(VEHICLE_TAX.id_soggetto_servizio)}",
+        "# the catalogo-servizi XSD that datiSpecificiServizioRequest must satisfy",
+        f"service_xsd = {_string(VEHICLE_TAX.xsd)}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -12,9 +12,13 @@ from pagoconf.iban import with_check_digits
 from pagoconf.notice_numbers import iuv_of, make_nav
 
 KINDS = ("payable", "multi_beneficiary", "postal", "bollo", "expired", "annulled", "paid")
+TO_PAY_KINDS = ("payable", "multi_beneficiary", "bollo")
+TO_PAY_COUNTS = {"payable": 12, "multi_beneficiary": 3, "bollo": 3}
+TO_PAY_FIRST_INDEX = 101  # to_pay notices are numbered 101, 102, … within their kind's bases
 STATES = ("payable", "expired", "annulled", "paid")
 AUX_DIGIT = 3
 SEGREGATION_CODE = "01"
+SPONTANEOUS_PREFIX = "8"  # bases of notices created by paDemandPaymentNotice: 8 + a 12-digit sequence
 BOLLO_AMOUNT = Decimal("16.00")
 
 
@@ -53,6 +57,8 @@ class Debtor:
     email: str
 
 
+ANONYMOUS = "ANONIMO"  # the debtor of a spontaneous payment, as GPD-Payments writes it
+
 DEBTOR = Debtor(
     fiscal_code="RSSMRA80A01H501U",
     full_name="Mario Rossi",
@@ -64,6 +70,7 @@ DEBTOR = Debtor(
     country="IT",
     email="mario.rossi@example.it",
 )
+ANONYMOUS_DEBTOR = Debtor(ANONYMOUS, ANONYMOUS, "", "", "", "", "", "", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,14 @@ def notice_number(kind: str, index: int) -> str:
     return make_nav(AUX_DIGIT, SEGREGATION_CODE, base)
 
 
+def spontaneous_number(sequence: int, *, wrong_check_digit: bool = False) -> str:
+    """The NAV of the `sequence`-th notice created on demand (optionally with a wrong check digit)."""
+    nav = make_nav(AUX_DIGIT, SEGREGATION_CODE, f"{SPONTANEOUS_PREFIX}{sequence:012d}")
+    if wrong_check_digit:
+        nav = nav[:-2] + f"{(int(nav[-2:]) + 1) % 93:02d}"
+    return nav
+
+
 def stamp_for(nav: str) -> Stamp:
     """A digital stamp request over a small, real document tied to the notice."""
     document = f"Istanza n. {nav} al {IDENTITY.company_name}\n".encode()
@@ -251,21 +266,35 @@ def seed_notices(today: date | None = None) -> dict[str, tuple[IssuedNotice, ...
     }
 
 
-class NoticeRegister:
-    """The notices the EC issued, looked up by (EC fiscal code, notice number)."""
+def to_pay_notices(today: date | None = None) -> dict[str, tuple[IssuedNotice, ...]]:
+    """Payable notices the harness may pay, once each, by kind (bollo ones need paGetPaymentV2)."""
+    today = today or date.today()
+    due = today + timedelta(days=45)
+    ec, (other1, other2) = IDENTITY.id_pa, OTHER_ECS
+    indices = {kind: range(TO_PAY_FIRST_INDEX, TO_PAY_FIRST_INDEX + n) for kind, n in TO_PAY_COUNTS.items()}
+    payable = tuple(
+        _single("payable", i, "payable", f"{10 + 5 * n}.{n % 10}0", f"Diritti di segreteria pratica {n}", due)
+        for n, i in enumerate(indices["payable"], start=1)
+    )
+    multi: list[IssuedNotice] = []
+    for n, i in enumerate(indices["multi_beneficiary"], start=1):
+        nav = notice_number("multi_beneficiary", i)
+        transfers = (
+            _transfer(nav, ec, f"{40 + 10 * n}.00", f"Verbale {n} quota comunale"),
+            _transfer(nav, other1, f"{10 + n}.50", f"Verbale {n} quota provinciale"),
+            _transfer(nav, other2, "5.30", f"Verbale {n} spese di notifica"),
+        )
+        text = f"Verbale di accertamento {n}"
+        multi.append(IssuedNotice("multi_beneficiary", nav, "payable", text, due, transfers))
+    bollo: list[IssuedNotice] = []
+    for n, i in enumerate(indices["bollo"], start=1):
+        nav = notice_number("bollo", i)
+        fee = _transfer(nav, ec, f"{20 + 10 * n}.00", f"Diritti istanza {n}")
+        bollo.append(IssuedNotice("bollo", nav, "payable", f"Istanza in bollo {n}", due, (fee, _bollo(nav))))
+    return {"payable": payable, "multi_beneficiary": tuple(multi), "bollo": tuple(bollo)}
 
-    def __init__(self, notices: dict[str, tuple[IssuedNotice, ...]], fiscal_code: str = IDENTITY.id_pa) -> None:
-        """Index `notices` (by kind) under the EC `fiscal_code`."""
-        self.by_kind = notices
-        self.fiscal_code = fiscal_code
-        self._by_nav = {n.nav: n for group in notices.values() for n in group}
 
-    def find(self, fiscal_code: str, nav: str) -> IssuedNotice | None:
-        """The notice `nav` issued by `fiscal_code`, or None."""
-        if fiscal_code != self.fiscal_code:
-            return None
-        return self._by_nav.get(nav)
-
-    def numbers(self, kind: str) -> list[str]:
-        """The notice numbers of one kind."""
-        return [n.nav for n in self.by_kind[kind]]
+def spontaneous_notice(nav: str, description: str, amount: Decimal, due: date) -> IssuedNotice:
+    """A payable notice created on demand: one transfer to the EC's account, an anonymous debtor."""
+    transfer = _transfer(nav, IDENTITY.id_pa, f"{amount:.2f}", description)
+    return IssuedNotice("spontaneous", nav, "payable", description, due, (transfer,), ANONYMOUS_DEBTOR)

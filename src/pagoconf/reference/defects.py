@@ -23,11 +23,13 @@ DEFECTS: dict[str, Defect] = {
             "verify-refuses-payable",
             "VERIFY-001",
             "Describing a payable notice is refused with PAA_SYSTEM_ERROR.",
+            also=("DEMAND-004",),  # a notice created on demand is a payable notice too
         ),
         Defect(
             "activation-in-progress",
             "ACTIVATE-001",
             "Activating a payable notice is refused with PAA_PAGAMENTO_IN_CORSO, as if it were locked.",
+            also=("DEMAND-004",),  # a notice created on demand is a payable notice too
         ),
         Defect("status-500", "SOAP-001", "Every answer uses HTTP status 500; the body is unchanged."),
         Defect(
@@ -126,6 +128,61 @@ DEFECTS: dict[str, Defect] = {
         ),
         Defect("slow-verify", "TIME-001", "Every verify is answered only after `delay` seconds."),
         Defect("sluggish", "TIME-002", "Every 4th answer is delayed by `sluggish_delay` seconds."),
+        Defect(
+            "receipt-refused",
+            "RECEIPT-001",
+            "Receipts for a payable notice are refused with PAA_SYSTEM_ERROR and not kept.",
+            also=("RECEIPT-006",),  # a stand-in receipt is a receipt: refused too
+        ),
+        Defect(
+            "duplicate-receipt-refused",
+            "RECEIPT-002",
+            "A receipt already acknowledged, sent again, is refused with PAA_SEMANTICA.",
+        ),
+        Defect(
+            "paid-stays-payable",
+            "RECEIPT-003",
+            "Receipts are acknowledged (OK) and kept, but the notice is never closed.",
+        ),
+        Defect(
+            "receipt-for-unknown-accepted",
+            "RECEIPT-004",
+            "Receipts for notices the institution never issued are acknowledged with OK.",
+        ),
+        Defect(
+            "invalid-receipt-accepted",
+            "RECEIPT-005",
+            "Receipts are not checked against paForNode.xsd: an invalid one is acknowledged with OK "
+            "(identity still checked; OK even when its notice cannot be found, which a valid one is not).",
+        ),
+        Defect(
+            "standin-refused",
+            "RECEIPT-006",
+            "A receipt flagged stand-in is refused with PAA_SEMANTICA.",
+        ),
+        Defect(
+            "receipt-soap-fault",
+            "SOAP-004",
+            "Receipts are answered with a SOAP 1.1 Fault (HTTP 200) and not kept.",
+        ),
+        Defect("slow-receipt", "TIME-001", "Receipts are answered after `delay` seconds (kept as usual)."),
+        Defect("demand-refused", "DEMAND-001", "Valid service data are refused with PAA_SYSTEM_ERROR."),
+        Defect("demand-without-company", "DEMAND-002", "The demand OK omits companyName."),
+        Defect(
+            "demand-bad-check-digit",
+            "DEMAND-003",
+            "The created notice number has a wrong check digit (the notice is kept under that number).",
+        ),
+        Defect(
+            "demand-notice-not-stored",
+            "DEMAND-004",
+            "The demand OK names a notice that is never kept, so describing it is PAA_PAGAMENTO_SCONOSCIUTO.",
+        ),
+        Defect(
+            "demand-accepts-invalid-data",
+            "DEMAND-005",
+            "Service data that break the service's XSD still create a notice (OK).",
+        ),
     )
 }
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socketserver
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from pagoconf.reference.app import ENDPOINT, ReferenceApp
+from pagoconf.reference.store import Store
 
 
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
@@ -59,19 +64,57 @@ class ReferenceStation:
         delay: float = 8.0,
         sluggish_delay: float = 2.2,
         verbose: bool = False,
+        db: str | Path | None = None,
+        primitive_version: int = 2,
     ) -> None:
-        """Build the app (unknown defects raise ValueError); nothing listens until start()."""
+        """Build the app on its state database; nothing listens until start().
+
+        `db`: a SQLite file whose state (notices, receipts) survives a restart; None: a fresh temporary
+        file removed on stop(). `primitive_version`: 1 serves paGetPayment/paSendRT, 2 their V2 pair.
+        Unknown defects and versions other than 1 and 2 raise ValueError.
+        """
+        if primitive_version not in (1, 2):
+            raise ValueError(f"primitive_version must be 1 or 2, not {primitive_version!r}")
         self.host = host
         self.port = port
         self.verbose = verbose
-        self.app = ReferenceApp(defects=defects, sanp=sanp, delay=delay, sluggish_delay=sluggish_delay)
+        self._temporary: Path | None = None
+        if db is None:
+            handle, name = tempfile.mkstemp(prefix="pagoconf-station-", suffix=".sqlite")
+            os.close(handle)
+            self._temporary = Path(name)
+        self.db = Path(db) if db is not None else self._temporary
+        try:
+            self.app = ReferenceApp(
+                defects=defects,
+                sanp=sanp,
+                delay=delay,
+                sluggish_delay=sluggish_delay,
+                db=self.db,
+                primitive_version=primitive_version,
+            )
+        except BaseException:
+            self._remove_temporary()
+            raise
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     @property
     def defects(self) -> frozenset[str]:
         """The defects this station was started with."""
         return self.app.defects
+
+    @property
+    def primitive_version(self) -> int:
+        """The primitive version the station is registered with (1 or 2)."""
+        assert self.app.primitive_version is not None
+        return self.app.primitive_version
+
+    @property
+    def store(self) -> Store:
+        """The station's state: notices and the receipts received."""
+        return self.app.store
 
     @property
     def url(self) -> str:
@@ -82,6 +125,8 @@ class ReferenceStation:
 
     def _bind(self) -> _Server:
         """Listen on (host, port), recording the port actually bound."""
+        if self._closed:
+            raise RuntimeError("the station was stopped and its state closed: start a new ReferenceStation")
         if self._server is None:
             handler = _VerboseHandler if self.verbose else _QuietHandler
             self._server = _Server((self.host, self.port), handler)
@@ -95,7 +140,7 @@ class ReferenceStation:
             server = self._bind()
             self._thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.1},
+                kwargs={"poll_interval": 0.02},
                 daemon=True,
                 name="reference-station",
             )
@@ -110,9 +155,10 @@ class ReferenceStation:
         finally:
             server.server_close()
             self._server = None
+            self._close()
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, release the port and close the state (a temporary database is removed)."""
         server, thread = self._server, self._thread
         self._server, self._thread = None, None
         if server is not None:
@@ -120,6 +166,19 @@ class ReferenceStation:
                 server.shutdown()
                 thread.join(timeout=5)
             server.server_close()
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.app.close()
+            self._remove_temporary()
+
+    def _remove_temporary(self) -> None:
+        if self._temporary is not None:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{self._temporary}{suffix}").unlink()
 
     def __enter__(self) -> ReferenceStation:
         """Start and return self."""

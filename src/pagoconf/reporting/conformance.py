@@ -134,13 +134,12 @@ def _num(x: float) -> str:
 def target_rows(report: RunReport) -> list[tuple[str, str]]:
     """The target table: url, identity, primitive version, SANP, harness, started, duration, then extras."""
     t = dict(report.target)
-    url = _pop_first(t, "url", "station", "station_url")
-    identity = _identity(t)
-    primitive = _pop_first(t, "primitive_version", "primitive", "primitiveVersion")
+    identity = " · ".join(f"{label} {t.pop(key)}" for label, key in
+                          (("idPA", "id_pa"), ("idBrokerPA", "id_broker_pa"), ("idStation", "id_station")) if key in t)
     rows = [
-        ("URL", url or "—"),
+        ("URL", _plain(t.pop("url", None) or "—")),
         ("Identity", identity or "—"),
-        ("Primitive version", primitive or "—"),
+        ("Primitive version", _plain(t.pop("primitive_version", None) or "—")),
         ("SANP", report.sanp),
         ("Harness version", f"pagoconf {report.harness_version}"),
         ("Started", report.started),
@@ -148,30 +147,6 @@ def target_rows(report: RunReport) -> list[tuple[str, str]]:
     ]
     rows += [(k, _plain(v)) for k, v in t.items()]
     return rows
-
-
-def _pop_first(t: dict[str, Any], *keys: str) -> str | None:
-    for k in keys:
-        if k in t:
-            v = t.pop(k)
-            return None if v is None else _plain(v)
-    return None
-
-
-def _identity(t: dict[str, Any]) -> str | None:
-    if "identity" in t:
-        return _plain(t.pop("identity"))
-    names = [
-        ("idPA", ("idPA", "id_pa")),
-        ("idBrokerPA", ("idBrokerPA", "id_broker_pa")),
-        ("idStation", ("idStation", "id_station")),
-    ]
-    parts = []
-    for label, keys in names:
-        value = _pop_first(t, *keys)
-        if value:
-            parts.append(f"{label} {value}")
-    return " · ".join(parts) or None
 
 
 def _plain(v: Any) -> str:

@@ -1,0 +1,53 @@
+"""Steps about spontaneous payments: a citizen asks the institution for a notice for a catalogue service."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, then, when
+
+from pagoconf.checks import Answer
+from pagoconf.checks import expectations as expect
+from pagoconf.config import TargetConfig
+from pagoconf.node import Node
+from pagoconf.notices import Notice, NoticeBook
+from pagoconf.spontaneous import service_data
+from pagoconf.verdict import Verdict
+
+
+@given("valid data for a service of the institution's catalogue", target_fixture="service_request")
+def _(target: TargetConfig) -> bytes:
+    return service_data(target, valid=True)
+
+
+@given("service data that break the service's schema", target_fixture="service_request")
+def _(target: TargetConfig) -> bytes:
+    return service_data(target, valid=False)
+
+
+@when("the Node asks the station for a notice for that service", target_fixture="demand")
+def _(node: Node, service_request: bytes) -> Answer:
+    return node.demand(service_request)
+
+
+@when("the Node takes the created notice", target_fixture="notice")
+def _(verdict: Verdict, demand: Answer, notices: NoticeBook) -> Notice:
+    number = demand.text("qrCode/noticeNumber")
+    fiscal_code = demand.text("qrCode/fiscalCode")
+    if not number or not fiscal_code:
+        raise verdict.cannot_judge(f"the created notice: the demand gave none ({demand.exchange.summary()})")
+    return notices.issued(fiscal_code.strip(), number.strip())
+
+
+@then("the station creates the notice")
+def _(verdict: Verdict, demand: Answer) -> None:
+    verdict.expect(expect.answers_ok, demand)
+
+
+@then("the created notice is described and activated as the demand announced")
+def _(verdict: Verdict, demand: Answer, description: Answer, activation: Answer) -> None:
+    verdict.expect(expect.created_notice_is_payable_as_announced, demand, description, activation,
+                   rule_id="DEMAND-004")
+
+
+@then('the station refuses the service data with fault "PAA_SINTASSI_XSD"')
+def _(verdict: Verdict, demand: Answer) -> None:
+    verdict.expect(expect.answers_fault, demand, code="PAA_SINTASSI_XSD")
