@@ -42,10 +42,9 @@ def _(verdict: Verdict, demand: Answer) -> None:
     verdict.expect(expect.answers_ok, demand)
 
 
-@then("the created notice is described and activated as the demand announced")
+@then("the station knows the notice it created, for the amount it announced")
 def _(verdict: Verdict, demand: Answer, description: Answer, activation: Answer) -> None:
-    verdict.expect(expect.created_notice_is_payable_as_announced, demand, description, activation,
-                   rule_id="DEMAND-004")
+    verdict.expect(expect.created_notice_is_known, demand, description, activation, rule_id="DEMAND-004")
 
 
 @then('the station refuses the service data with fault "PAA_SINTASSI_XSD"')

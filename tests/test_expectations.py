@@ -34,7 +34,7 @@ from pagoconf.checks.expectations import (
     answers_fault,
     answers_ok,
     closed_after_receipt,
-    created_notice_is_payable_as_announced,
+    created_notice_is_known,
     postal_flag_matches_transfers,
     refuses_with_syntax_fault,
     same_answer,
@@ -507,7 +507,7 @@ def test_closing_is_not_judgeable_when_the_receipt_was_refused(op: str) -> None:
         list(closed_after_receipt(of(op, "unknown"), of(VERIFY, "payable")))
 
 
-# --- created_notice_is_payable_as_announced (DEMAND-004) ------------------------------------------------
+# --- created_notice_is_known (DEMAND-004) ------------------------------------------------
 
 AMOUNT = "paymentList/paymentOptionDescription/amount"
 
@@ -531,10 +531,10 @@ def about_created(op: str, body: bytes, demand: Answer, sanp: str = "3.8.0") -> 
 
 @pytest.mark.parametrize("sanp", SANPS)
 @pytest.mark.parametrize("activation_op", [V1, V2])
-def test_a_created_notice_is_payable_as_announced(activation_op: str, sanp: str) -> None:
+def test_a_created_notice_is_known_for_its_amount(activation_op: str, sanp: str) -> None:
     demand, description, activation = created_notice(sanp, activation_op)
     assert (demand.text("qrCode/noticeNumber"), demand.text(AMOUNT)) == ("301800000000000176", "120.00")
-    judged = created_notice_is_payable_as_announced(
+    judged = created_notice_is_known(
         demand,
         about_created(VERIFY, description, demand, sanp),
         about_created(activation_op, activation, demand, sanp),
@@ -542,73 +542,53 @@ def test_a_created_notice_is_payable_as_announced(activation_op: str, sanp: str)
     assert list(judged) == []
 
 
-def test_a_description_for_another_amount_is_reported() -> None:
+def test_a_description_for_another_amount_is_left_to_the_cross_rules() -> None:
     demand, description, activation = created_notice()
-    judged = created_notice_is_payable_as_announced(
+    judged = created_notice_is_known(
         demand,
         about_created(VERIFY, with_text(description, AMOUNT, "121.00"), demand),
         about_created(V1, activation, demand),
     )
-    assert words(judged) == [
-        ("120.00 (the amount the demand announced)", "121.00", f"/paVerifyPaymentNoticeRes/{AMOUNT}")
-    ]
+    assert list(judged) == []
 
 
 def test_an_activation_for_another_amount_is_reported() -> None:
     demand, description, activation = created_notice(activation_op=V2)
-    judged = created_notice_is_payable_as_announced(
+    judged = created_notice_is_known(
         demand,
         about_created(VERIFY, description, demand),
         about_created(V2, with_text(activation, "data/paymentAmount", "60.00"), demand),
     )
     assert words(judged) == [
-        ("120.00 (the amount the demand announced)", "60.00", "/paGetPaymentV2Response/data/paymentAmount")
-    ]
-
-
-def test_a_description_naming_another_institution_is_reported() -> None:
-    demand, description, activation = created_notice()
-    judged = created_notice_is_payable_as_announced(
-        demand,
-        about_created(VERIFY, with_text(description, "fiscalCodePA", "99999999999"), demand),
-        about_created(V1, activation, demand),
-    )
-    assert words(judged) == [
         (
-            "fiscalCodePA = 77777777777 (as in the demand's qrCode)",
-            "99999999999",
-            "/paVerifyPaymentNoticeRes/fiscalCodePA",
+            "paymentAmount = 120.00 (the amount the demand announced)",
+            "60.00",
+            "/paGetPaymentV2Response/data/paymentAmount",
         )
     ]
 
 
 def test_a_created_notice_the_station_does_not_know_is_reported() -> None:
     demand, _, _ = created_notice()
-    judged = created_notice_is_payable_as_announced(demand, of(VERIFY, "unknown"), of(V2, "unknown"))
+    judged = created_notice_is_known(demand, of(VERIFY, "unknown"), of(V2, "unknown"))
     assert words(judged) == [
         (
-            "outcome OK for the notice just created",
-            "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO",
-            "/paVerifyPaymentNoticeRes/outcome",
+            "notice 301800000000000176, just created, known to the station",
+            "fault PAA_PAGAMENTO_SCONOSCIUTO",
+            "/paVerifyPaymentNoticeRes/fault/faultCode",
         ),
         (
-            "outcome OK for the notice just created",
-            "outcome KO, fault PAA_PAGAMENTO_SCONOSCIUTO",
-            "/paGetPaymentV2Response/outcome",
+            "notice 301800000000000176, just created, known to the station",
+            "fault PAA_PAGAMENTO_SCONOSCIUTO",
+            "/paGetPaymentV2Response/fault/faultCode",
         ),
     ]
 
 
-def test_an_activation_without_an_amount_is_not_judgeable() -> None:
-    demand, description, activation = created_notice()
-    with pytest.raises(NotJudgeable, match=r"^paGetPayment gave no data/paymentAmount to compare$"):
-        list(
-            created_notice_is_payable_as_announced(
-                demand,
-                about_created(VERIFY, description, demand),
-                about_created(V1, without(activation, "data"), demand),
-            )
-        )
+def test_other_refusals_of_the_created_notice_are_left_to_their_own_rules() -> None:
+    demand, description, _ = created_notice()
+    judged = created_notice_is_known(demand, about_created(VERIFY, description, demand), of(V2, "expired"))
+    assert list(judged) == []
 
 
 def test_a_refused_demand_is_not_judgeable() -> None:
@@ -616,7 +596,7 @@ def test_a_refused_demand_is_not_judgeable() -> None:
         NotJudgeable, match=r"^paDemandPaymentNotice answered KO PAA_SINTASSI_XSD; nothing to compare$"
     ):
         list(
-            created_notice_is_payable_as_announced(
+            created_notice_is_known(
                 of(DEMAND, "invalid_service_data"), of(VERIFY, "payable"), of(V1, "payable")
             )
         )

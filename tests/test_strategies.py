@@ -45,15 +45,17 @@ from pagoconf.strategies import (
     mutations,
     notice_numbers,
     payments_with_transfers,
+    xsd_regex,
 )
-from pagoconf.strategies import xsd_regex
 from pagoconf.strategies.mutations import DEMAND_SYNTAX_KO, NODE_REFUSES, SAME_ANSWER, SYNTAX_KO
 from pagoconf.strategies.xsd import plan
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 VERSIONS = ("3.8.0", "3.13.0")
 DEEP = os.environ.get("PAGOCONF_DEEP") == "1"
-deep_only = pytest.mark.skipif(not DEEP, reason="set PAGOCONF_DEEP=1 to draw thousands of examples per element")
+deep_only = pytest.mark.skipif(
+    not DEEP, reason="set PAGOCONF_DEEP=1 to draw thousands of examples per element"
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def test_targets_cover_every_global_element_of_both_versions_and_the_catalogue()
         pa = {t.element for t in TARGETS if t.version == version and t.source == "paForNode"}
         assert pa == set(schemas(version, "paForNode")[0].elements)
         assert {op.request for op in wire.OPERATIONS.values()} <= pa
-        assert {t.source for t in TARGETS if t.version == version} - {"paForNode"} == set(_catalogue_files(version))
+        assert {t.source for t in TARGETS if t.version == version} - {"paForNode"} == set(
+            _catalogue_files(version)
+        )
     assert len({t for t in TARGETS if t.source != "paForNode"}) >= 6
 
 
@@ -201,8 +205,12 @@ def test_overrides_replace_values_by_name_and_the_more_specific_path_wins() -> N
     strategy = from_xsd(
         xs,
         "paSendRTV2Request",
-        overrides={"fiscalCode": st.just("77777777777"), "receipt.fiscalCode": st.just("12345678901"),
-                   "idPA": st.just("77777777777"), "transfer/IBAN": st.just("IT60X0542811101000000123456")},
+        overrides={
+            "fiscalCode": st.just("77777777777"),
+            "receipt.fiscalCode": st.just("12345678901"),
+            "idPA": st.just("77777777777"),
+            "transfer/IBAN": st.just("IT60X0542811101000000123456"),
+        },
     )
 
     @settings(max_examples=15, deadline=None)
@@ -246,8 +254,22 @@ def test_an_override_that_draws_an_invalid_value_is_reported_at_draw_time() -> N
 
 @pytest.mark.parametrize(
     "type_name",
-    ["stAmountNotZero", "common:stAmount", "stEMail", "stBase64Binary72", "stIdTransfer", "stEntityUniqueIdentifierType",
-     "stFiscalCodePA", "stNoticeNumber", "stText35", "xs:int", "xs:boolean", "xs:date", "xs:dateTime", "stNazioneProvincia"],
+    [
+        "stAmountNotZero",
+        "common:stAmount",
+        "stEMail",
+        "stBase64Binary72",
+        "stIdTransfer",
+        "stEntityUniqueIdentifierType",
+        "stFiscalCodePA",
+        "stNoticeNumber",
+        "stText35",
+        "xs:int",
+        "xs:boolean",
+        "xs:date",
+        "xs:dateTime",
+        "stNazioneProvincia",
+    ],
 )
 def test_simple_type_values_honour_every_facet(type_name: str) -> None:
     xs, _ = schemas("3.13.0", "paForNode")
@@ -269,7 +291,11 @@ def test_simple_type_lexical_forms() -> None:
     amounts: list[str] = []
 
     @settings(max_examples=60, deadline=None)
-    @given(from_xsd_type(xs, "xs:boolean"), from_xsd_type(xs, "stAmountNotZero"), from_xsd_type(xs, "stBase64Binary72"))
+    @given(
+        from_xsd_type(xs, "xs:boolean"),
+        from_xsd_type(xs, "stAmountNotZero"),
+        from_xsd_type(xs, "stBase64Binary72"),
+    )
     def forms(flag: str, amount: str, digest: str) -> None:
         booleans.add(flag)
         amounts.append(amount)
@@ -298,7 +324,9 @@ def test_simple_type_lexical_forms() -> None:
         (r"\p{Lu}{2}", ["AB", "ÀÉ"], ["ab"]),
     ],
 )
-def test_xsd_patterns_translate_to_anchored_python(pattern: str, matches: list[str], refuses: list[str]) -> None:
+def test_xsd_patterns_translate_to_anchored_python(
+    pattern: str, matches: list[str], refuses: list[str]
+) -> None:
     regex = xsd_regex.exact(pattern)
     assert [m for m in matches if not regex.fullmatch(m)] == []
     assert [r for r in refuses if regex.fullmatch(r)] == []
@@ -323,15 +351,15 @@ SYNTHETIC = """<?xml version="1.0" encoding="UTF-8"?>
            targetNamespace="urn:pagoconf:test" elementFormDefault="qualified">
   <xs:simpleType name="code"><xs:restriction base="xs:NCName"><xs:maxLength value="12"/></xs:restriction>
   </xs:simpleType>
-  <xs:simpleType name="upper"><xs:restriction base="xs:string"><xs:pattern value="\\p{Lu}{2,5}"/></xs:restriction>
-  </xs:simpleType>
+  <xs:simpleType name="upper"><xs:restriction base="xs:string"><xs:pattern value="\\p{Lu}{2,5}"/>
+    </xs:restriction></xs:simpleType>
   <xs:simpleType name="words"><xs:list itemType="t:code"/></xs:simpleType>
   <xs:simpleType name="shortWords"><xs:restriction base="t:words"><xs:minLength value="1"/>
     <xs:maxLength value="3"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="numOrFlag"><xs:union memberTypes="xs:int xs:boolean"/></xs:simpleType>
   <xs:simpleType name="money"><xs:restriction base="xs:decimal"><xs:totalDigits value="7"/>
-    <xs:fractionDigits value="2"/><xs:minExclusive value="0"/><xs:maxExclusive value="10000"/></xs:restriction>
-  </xs:simpleType>
+    <xs:fractionDigits value="2"/><xs:minExclusive value="0"/><xs:maxExclusive value="10000"/>
+  </xs:restriction></xs:simpleType>
   <xs:simpleType name="three"><xs:restriction base="xs:unsignedShort"><xs:pattern value="[0-9]{3}"/>
     </xs:restriction></xs:simpleType>
   <xs:simpleType name="hex4"><xs:restriction base="xs:hexBinary"><xs:length value="4"/></xs:restriction>
@@ -405,8 +433,9 @@ def test_known_italian_ibans_have_the_cin_we_compute() -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@pytest.mark.parametrize("element", ["paGetPaymentV2Response", "paGetPaymentRes", "paSendRTV2Request",
-                                     "paVerifyPaymentNoticeReq"])
+@pytest.mark.parametrize(
+    "element", ["paGetPaymentV2Response", "paGetPaymentRes", "paSendRTV2Request", "paVerifyPaymentNoticeReq"]
+)
 def test_domain_instances_keep_the_rules_the_xsd_cannot_express(version: str, element: str) -> None:
     xs, validator = schemas(version, "paForNode")
 
@@ -420,7 +449,9 @@ def test_domain_instances_keep_the_rules_the_xsd_cannot_express(version: str, el
             amount, transfers = holder.findtext("paymentAmount"), holder.findall("transferList/transfer")
             if amount is not None and transfers:
                 assert Decimal(amount) == sum(Decimal(t.findtext("transferAmount")) for t in transfers)
-                assert [t.findtext("idTransfer") for t in transfers] == [str(i + 1) for i in range(len(transfers))]
+                assert [t.findtext("idTransfer") for t in transfers] == [
+                    str(i + 1) for i in range(len(transfers))
+                ]
             nav, reference = holder.findtext("noticeNumber"), holder.findtext("creditorReferenceId")
             if nav is not None and reference is not None:
                 assert reference == iuv_of(nav)

@@ -17,6 +17,7 @@ from .messages import (
 )
 from .notices import MissingData, Notice
 from .transport import Exchange, SoapClient
+from .wire import OPERATIONS
 from .verdict import Verdict
 
 OTHER_EC = "12345678901"
@@ -96,11 +97,24 @@ class Node:
         body = demand_request(self.identity, service.id_servizio, service.id_soggetto_servizio, service_data)
         return self._send("paDemandPaymentNotice", body)
 
+    def quietly(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
+        """One exchange judged by nobody: property exploration tries many; only the one it keeps is recorded."""
+        exchange = self.client.call(operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout)
+        if exchange.unreachable:
+            self.verdict.observe(exchange)  # records the scenario's rules as broken and raises Inconclusive
+        return Answer.of(exchange, self.verdict.schema)
+
+    def probe(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
+        """One recorded exchange whose judgement belongs to the scenario's own rule, not the always-on ones."""
+        exchange = self.client.call(operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout)
+        self.on_exchange(exchange)
+        return self.verdict.observe(exchange, always=False)
+
     def _send_receipt(self, body: bytes) -> Answer:
         self.last_receipt = body
-        return self._send(receipt_operation(self.version), body, timeout_class="receipt")
+        return self._send(receipt_operation(self.version), body)
 
-    def _send(self, operation: str, envelope: bytes, *, timeout_class: str = "sync") -> Answer:
-        exchange = self.client.call(operation, envelope, timeout_class=timeout_class)
+    def _send(self, operation: str, envelope: bytes) -> Answer:
+        exchange = self.client.call(operation, envelope, timeout_class=OPERATIONS[operation].timeout)
         self.on_exchange(exchange)  # evidence first, judgement after
         return self.verdict.observe(exchange)

@@ -50,14 +50,17 @@ class Verdict:
         self.violations: list[Violation] = []
         self.answers: list[Answer] = []
 
-    def observe(self, exchange: Exchange) -> Answer:
-        """Judge one exchange with every always-on check that applies; never raises for a violation."""
+    def observe(self, exchange: Exchange, *, always: bool = True) -> Answer:
+        """Judge one exchange with every always-on check that applies (unless it is a probe the scenario's
+        own rule judges, `always=False`); never raises for a violation."""
         answer = Answer.of(exchange, self.schema)
         self.answers.append(answer)
         if exchange.unreachable:
             for rid in self._scenario_rules(answer.op.name):
                 self.ledger.broke(rid, self.scenario, exchange.error or "station unreachable")
             raise Inconclusive(f"Inconclusive: {exchange.operation} to {exchange.url}: {exchange.error}")
+        if not always:
+            return answer
         for j in judge(answer, capabilities=self.capabilities):
             self.ledger.judged(j.rule_id, self.scenario, j.violations)
             self.violations.extend(j.violations)
@@ -78,11 +81,28 @@ class Verdict:
     def measure(self, fn: Callable[..., Iterable[Violation]], data: object, *, rule_id: str | None = None,
                 **kw: object) -> None:
         """Judge an expectation over measurements rather than answers (e.g. response times)."""
-        rid = rule_id or self._the_scenario_rule(())
-        found = [Violation(v.expected, v.actual, v.where, rid) for v in fn(data, **kw)]
-        self.ledger.judged(rid, self.scenario, found)
+        self.record(rule_id or self._the_scenario_rule(()), fn(data, **kw))
+
+    def record(self, rule_id: str, violations: Iterable[Violation], *, note: str = "") -> None:
+        """Enter a judgement made elsewhere and fail if it broke."""
+        found = [Violation(v.expected, v.actual, v.where, rule_id) for v in violations]
+        self.ledger.judged(rule_id, self.scenario, found)
         if found:
-            raise ConformanceFailure(describe(found, self.sanp))
+            raise ConformanceFailure(describe(found, self.sanp) + (f"\n  {note}" if note else ""))
+
+    def record_property(self, violations: Iterable[Violation], *, note: str) -> None:
+        """Enter a property explored with many examples: violations keep the rule their check stamped, else
+        they belong to the scenario's rule; reported once per rule, with the smallest failing example."""
+        found = list(violations)
+        by_rule: dict[str, list[Violation]] = {rid: [] for rid in self.tagged}  # every tagged rule was judged
+        for v in found:
+            rid = v.rule or self._the_scenario_rule(())
+            by_rule.setdefault(rid, []).append(Violation(v.expected, v.actual, v.where, rid))
+        for rid, vs in by_rule.items():
+            self.ledger.judged(rid, self.scenario, vs)
+        if found:
+            broken = [v for vs in by_rule.values() for v in vs]
+            raise ConformanceFailure(describe(broken, self.sanp) + f"\n  {note}")
 
     def last_answer(self) -> Answer:
         """The station's latest answer in this scenario."""

@@ -18,7 +18,7 @@ Feature: Asking for a notice for a service of the catalogue (spontaneous payment
     And the Node takes the created notice
     And the Node describes the notice
     And the Node activates the notice
-    Then the created notice is described and activated as the demand announced
+    Then the station knows the notice it created, for the amount it announced
 
   @rule:DEMAND-005
   Scenario: Service data that break the service's schema

@@ -163,30 +163,79 @@ def closed_after_receipt(receipt: Answer, later: Answer) -> Iterator[Violation]:
     yield from answers_fault(later, "PAA_PAGAMENTO_DUPLICATO")
 
 
-def created_notice_is_payable_as_announced(demand: Answer, description: Answer,
-                                           activation: Answer) -> Iterator[Violation]:
-    """The notice a demand created is described and activated for the amount and institution announced."""
+def created_notice_is_known(demand: Answer, description: Answer, activation: Answer) -> Iterator[Violation]:
+    """The station finds the notice it created (no PAA_PAGAMENTO_SCONOSCIUTO) and asks for the announced amount."""
     created = _ok_or_unjudgeable(demand)
-    announced = (created.findtext("paymentList/paymentOptionDescription/amount") or "").strip()
-    institution = (created.findtext("qrCode/fiscalCode") or "").strip()
-    amounts = ((description, "paymentList/paymentOptionDescription/amount"), (activation, "data/paymentAmount"))
-    for answer, path in amounts:
+    number = created.findtext("qrCode/noticeNumber")
+    for answer in (description, activation):
         el = _response(answer)
-        if (el.findtext("outcome") or "").strip() == "OK" and el.find(path) is None:
-            raise NotJudgeable(f"{answer.op.name} gave no {path} to compare")
-    for answer, path in amounts:
-        el = _response(answer)
-        outcome = (el.findtext("outcome") or "").strip()
-        if outcome != "OK":
-            yield Violation(expected="outcome OK for the notice just created",
-                            actual=f"outcome {outcome}, fault {el.findtext('fault/faultCode') or '(none)'}",
-                            where=f"/{answer.op.response}/outcome")
-            continue
-        amount = (el.findtext(path) or "").strip()
-        if decimal(amount) != decimal(announced) or decimal(amount) is None:
-            yield Violation(expected=f"{announced} (the amount the demand announced)", actual=amount,
-                            where=f"/{answer.op.response}/{path}")
-    fiscal = (_response(description).findtext("fiscalCodePA") or "").strip()
-    if fiscal and institution and fiscal != institution:
-        yield Violation(expected=f"fiscalCodePA = {institution} (as in the demand's qrCode)", actual=fiscal,
-                        where="/paVerifyPaymentNoticeRes/fiscalCodePA")
+        if (el.findtext("fault/faultCode") or "").strip() == "PAA_PAGAMENTO_SCONOSCIUTO":
+            yield Violation(expected=f"notice {number}, just created, known to the station",
+                            actual="fault PAA_PAGAMENTO_SCONOSCIUTO", where=f"/{answer.op.response}/fault/faultCode")
+    data = _response(activation).find("data")
+    if (_response(activation).findtext("outcome") or "").strip() == "OK" and data is not None:
+        announced = (created.findtext("paymentList/paymentOptionDescription/amount") or "").strip()
+        asked = (data.findtext("paymentAmount") or "").strip()
+        if decimal(asked) is None or decimal(asked) != decimal(announced):
+            yield Violation(expected=f"paymentAmount = {announced} (the amount the demand announced)",
+                            actual=asked or "missing", where=f"/{activation.op.response}/data/paymentAmount")
+
+
+def refuses_hostile_request(answer: Answer) -> Iterator[Violation]:
+    """A hostile request gets, within the deadline, an HTTP 4xx or an HTTP 200 paForNode KO — nothing else."""
+    ex = answer.exchange
+    where = f"/{answer.op.response}"
+    expected = "HTTP 4xx, or HTTP 200 with outcome KO, within the deadline"
+    if ex.timed_out:
+        yield Violation(expected=expected, actual=f"no complete answer: {ex.error}", where="HTTP exchange")
+    elif 400 <= ex.status < 500:
+        return
+    elif ex.status != 200:
+        yield Violation(expected=expected, actual=f"HTTP {ex.status}" if ex.status else (ex.error or "no answer"),
+                        where="HTTP status line")
+    elif answer.response is None:
+        yield Violation(expected=expected, actual=f"HTTP 200 without {answer.op.response} "
+                        f"({answer.parse_error or 'another Body'})", where="/Envelope/Body")
+    elif (answer.outcome or "").strip() != "KO":
+        yield Violation(expected=expected, actual=f"outcome {answer.outcome}", where=f"{where}/outcome")
+
+
+def refuses_with_syntax_fault_in_time(answer: Answer) -> Iterator[Violation]:
+    """A request the XSD forbids gets HTTP 200, the response element, outcome KO and a syntax fault, in time."""
+    ex = answer.exchange
+    if ex.timed_out:
+        yield Violation(expected="an answer within the deadline", actual=f"{ex.error}", where="HTTP exchange")
+        return
+    if ex.status != 200:
+        yield Violation(expected="HTTP 200 with a KO", actual=f"HTTP {ex.status}" if ex.status else f"{ex.error}",
+                        where="HTTP status line")
+        return
+    if answer.response is None:
+        yield Violation(expected=f"{answer.op.response} with outcome KO",
+                        actual=answer.parse_error or "no paForNode response element", where="/Envelope/Body")
+        return
+    yield from refuses_with_syntax_fault(answer)
+
+
+def same_outcome(baseline: Answer, answer: Answer) -> Iterator[Violation]:
+    """The same request spelled differently gets the same answer (outcome, fault code, content)."""
+    if answer.response is None:
+        yield Violation(expected=f"{answer.op.response}, as for the usual spelling",
+                        actual=answer.parse_error or answer.exchange.summary(), where="/Envelope/Body")
+        return
+    yield from same_answer(baseline, answer)
+
+
+def never_fetched(fetched: bool, url: str) -> Iterator[Violation]:
+    """The station did not fetch the external entity's URL."""
+    if fetched:
+        yield Violation(expected=f"no request to {url}", actual=f"the station fetched {url}",
+                        where="DOCTYPE external entity")
+
+
+def still_answers(answer: Answer) -> Iterator[Violation]:
+    """After a hostile request, the station still gives a paForNode answer (OK or KO) in time."""
+    if answer.response is None:
+        yield Violation(expected=f"{answer.op.response}: the station still answering",
+                        actual=answer.exchange.error or answer.parse_error or answer.exchange.summary(),
+                        where="/Envelope/Body")

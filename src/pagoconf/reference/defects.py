@@ -23,13 +23,11 @@ DEFECTS: dict[str, Defect] = {
             "verify-refuses-payable",
             "VERIFY-001",
             "Describing a payable notice is refused with PAA_SYSTEM_ERROR.",
-            also=("DEMAND-004",),  # a notice created on demand is a payable notice too
         ),
         Defect(
             "activation-in-progress",
             "ACTIVATE-001",
             "Activating a payable notice is refused with PAA_PAGAMENTO_IN_CORSO, as if it were locked.",
-            also=("DEMAND-004",),  # a notice created on demand is a payable notice too
         ),
         Defect("status-500", "SOAP-001", "Every answer uses HTTP status 500; the body is unchanged."),
         Defect(
@@ -95,6 +93,7 @@ DEFECTS: dict[str, Defect] = {
             "ignores-institution",
             "IDENTITY-001",
             "The idPA check is skipped, so other ECs' requests fall through to the notice lookup.",
+            also=("DEMAND-003",),  # a demand for another EC then creates a notice for its own EC
         ),
         Defect("ignores-broker", "IDENTITY-002", "The idBrokerPA check is skipped."),
         Defect("ignores-station", "IDENTITY-003", "The idStation check is skipped."),
@@ -109,7 +108,8 @@ DEFECTS: dict[str, Defect] = {
             "STATE-003",
             "Annulled notices are refused with PAA_PAGAMENTO_SCONOSCIUTO.",
         ),
-        Defect("paid-is-payable", "STATE-004", "Notices already paid are answered as payable."),
+        Defect("paid-is-payable", "STATE-004", "Notices already paid are answered as payable.",
+                also=("RECEIPT-003",)),  # a notice closed by a receipt is a paid notice too
         Defect(
             "stale-verify-amount",
             "CROSS-001",

@@ -254,8 +254,9 @@ def expected_answer(schema: Any, element: str) -> str:
     return DEMAND_SYNTAX_KO
 
 
-def _message(el: Any) -> bytes:
-    if etree.QName(el).namespace == wire.PAFN or _local(el) in wire.BY_REQUEST_ELEMENT:
+def _message(el: Any, soap: bool) -> bytes:
+    """The whole message: a SOAP 1.1 envelope around a paForNode element, else an XML document."""
+    if soap:
         return wire.envelope(copy.deepcopy(el))
     return etree.tostring(el, xml_declaration=True, encoding="UTF-8")
 
@@ -273,9 +274,11 @@ class _Mutator:
         self.expected = expected
         self.headers = dict(headers)
         self.pairs = _annotate(self.root, built.root)
+        self.soap = etree.QName(built.root.tag).namespace == wire.PAFN
 
     def done(self, kind: str, description: str) -> Mutation:
-        return Mutation(kind, description, self.root, _message(self.root), self.expected, self.headers)
+        payload = _message(self.root, self.soap)
+        return Mutation(kind, description, self.root, payload, self.expected, self.headers)
 
     # structural ----------------------------------------------------------------------------------------
 
@@ -404,14 +407,24 @@ class _Mutator:
     # lexical -------------------------------------------------------------------------------------------
 
     def lexical(self) -> list[tuple[str, list[Op]]]:
-        ops: list[Op] = []
+        # Leaves are grouped by declaration (first appearance first), then taken in document order: a
+        # fault in the fourth transfer's idTransfer shrinks to the same fault in the first one.
+        groups: dict[int, list[Op]] = {}
         for el, node in self.pairs:
             for attr in node.attributes:
                 if el.get(attr.tag) is not None and _breakable(attr):
-                    ops.append(self._break_attribute(el, attr))
+                    groups.setdefault(id(attr), []).append(self._break_attribute(el, attr))
             if node.is_leaf and _breakable(node):
-                ops.append(self._break_text(el, node))
-        return [("facet", ops)]
+                groups.setdefault(id(node), []).append(self._break_text(el, node))
+        if not groups:
+            return [("facet", [])]
+        choices = list(groups.values())
+
+        def op(draw: Any) -> Mutation:
+            group = draw(st.sampled_from(choices)) if len(choices) > 1 else choices[0]
+            return (draw(st.sampled_from(group)) if len(group) > 1 else group[0])(draw)
+
+        return [("facet", [op])]
 
     def _break_text(self, el: Any, node: ElementNode) -> Op:
         def op(draw: Any) -> Mutation:
@@ -553,7 +566,11 @@ def mutations(
     kinds: Iterable[str] = KINDS,
     max_occurs: int = 5,
 ) -> SearchStrategy[Mutation]:
-    """Instances of `element` with exactly one fault, described; envelope faults for paForNode requests."""
+    """Instances of `element` with exactly one fault, described; envelope faults for paForNode requests.
+
+    `valid` supplies the instances to break (from_xsd by default; domain_instances for realistic ones);
+    `kinds` narrows the faults to "structural", "lexical" and/or "envelope".
+    """
     chosen = tuple(kinds)
     unknown = set(chosen) - set(KINDS)
     if unknown or not chosen:

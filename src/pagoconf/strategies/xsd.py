@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -99,7 +98,6 @@ class Child:
 class Plan:
     """The compiled model walk of one global element (cached per schema, element and max_occurs)."""
 
-    schema: Any
     root: ElementNode
     nsmap: dict[str | None, str]
     leaves: tuple[ElementNode | Attribute, ...]
@@ -243,7 +241,8 @@ class _Compiler:
         return out
 
 
-_PLANS: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], Plan]] = weakref.WeakKeyDictionary()
+# Plans live as long as the process, like the schemas they come from (compiled nodes refer to the model).
+_PLANS: dict[tuple[int, str, int], tuple[Any, Plan]] = {}
 _PLANS_LOCK = threading.Lock()
 
 
@@ -278,11 +277,11 @@ def plan(schema: Any, element: str, *, max_occurs: int = 5) -> Plan:
     if max_occurs < 1:
         raise ValueError(f"max_occurs must be at least 1, not {max_occurs}")
     xs = as_xmlschema(schema)
-    key = (element, max_occurs)
+    key = (id(xs), element, max_occurs)
     with _PLANS_LOCK:
-        found = _PLANS.get(xs, {}).get(key)
-    if found is not None:
-        return found
+        found = _PLANS.get(key)
+    if found is not None and found[0] is xs:
+        return found[1]
     decl = global_element(xs, element)
     root = _Compiler(max_occurs).element(decl, ())
     if root is None:  # pragma: no cover - a global element cannot recurse before it starts
@@ -295,9 +294,9 @@ def plan(schema: Any, element: str, *, max_occurs: int = 5) -> Plan:
         leaves.extend(node.attributes)
         if node.is_leaf:
             leaves.append(node)
-    built = Plan(xs, root, nsmap, tuple(leaves), elements)
+    built = Plan(root, nsmap, tuple(leaves), elements)
     with _PLANS_LOCK:
-        _PLANS.setdefault(xs, {})[key] = built
+        _PLANS[key] = (xs, built)
     return built
 
 
@@ -406,8 +405,11 @@ def from_xsd(
 ) -> SearchStrategy[etree._Element]:
     """Valid instances of a global element of `schema` as lxml elements, inferred from the xmlschema model.
 
-    Repetitions stop at max(minOccurs, max_occurs): maxOccurs="unbounded" and finite bounds above
-    max_occurs alike (pass max_occurs=15 to reach ctMetadata's fifteen mapEntry).
+    `overrides` maps the local name of a simple element ("IBAN") or a dotted path ending in one
+    ("transfer.IBAN", the most specific key wins) to a strategy of its text; unknown keys raise ValueError
+    here, drawn values the XSD refuses raise InvalidArgument at draw time. Repetitions stop at
+    max(minOccurs, max_occurs): maxOccurs="unbounded" and finite bounds above max_occurs alike (pass
+    max_occurs=15 to reach ctMetadata's fifteen mapEntry).
     """
     built = plan(schema, element, max_occurs=max_occurs)
     table = resolve_overrides(built, overrides)

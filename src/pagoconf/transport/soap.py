@@ -128,9 +128,10 @@ class SoapClient:
         """Seconds allowed for one exchange of this timeout class."""
         return float(self.settings.timeouts.get(timeout_class, DEFAULT_TIMEOUTS.get(timeout_class, 7.0)))
 
-    def call(self, operation: str, envelope: bytes, *, timeout_class: str = "sync") -> Exchange:
-        """Send one envelope with SOAPAction = operation; always return the evidence, within the deadline."""
-        headers = {"Content-Type": CONTENT_TYPE, "SOAPAction": operation, **self.settings.headers}
+    def call(self, operation: str, envelope: bytes, *, timeout_class: str = "sync",
+             headers: Mapping[str, str] | None = None) -> Exchange:
+        """Send one envelope with SOAPAction = operation (`headers` override); always the evidence, in time."""
+        headers = {"Content-Type": CONTENT_TYPE, "SOAPAction": operation, **self.settings.headers, **(headers or {})}
         evidence_headers = redact_headers(headers)
         deadline = self.deadline(timeout_class)
         start = time.perf_counter()
