@@ -109,8 +109,10 @@ def main() -> int:
     try:
         for i in range(args.warmup + args.n):
             if time.perf_counter() - started > args.budget:
-                print(f"time budget of {args.budget:g} s reached after {rounds} measured rounds",
-                      file=sys.stderr)
+                print(
+                    f"time budget of {args.budget:g} s reached after {rounds} measured rounds",
+                    file=sys.stderr,
+                )
                 break
             notice = payable[i % len(payable)]
             for op, build in ops:
@@ -134,10 +136,16 @@ def main() -> int:
                 build_t, judge_t, total = t1 - t0, t3 - t2, t3 - t0
                 transport = total - station_t - build_t - judge_t
                 s = per_op[op]
-                for name, value in (("total", total), ("station", station_t), ("build", build_t),
-                                    ("judge", judge_t), ("transport", transport),
-                                    ("  to_app", entered - t1), ("  from_app", t2 - left),
-                                    ("harness", build_t + judge_t + transport)):
+                for name, value in (
+                    ("total", total),
+                    ("station", station_t),
+                    ("build", build_t),
+                    ("judge", judge_t),
+                    ("transport", transport),
+                    ("  to_app", entered - t1),
+                    ("  from_app", t2 - left),
+                    ("harness", build_t + judge_t + transport),
+                ):
                     s[name].append(value)
             if i >= args.warmup:
                 rounds += 1
@@ -147,20 +155,26 @@ def main() -> int:
 
     wall = time.perf_counter() - started
     allx = {c: [x for s in per_op.values() for x in s[c]] for c in COMPONENTS}
-    print(f"exchange_cost: {rounds} rounds x 2 exchanges measured (+{args.warmup} warm-up rounds), "
-          f"SANP {DEFAULT_SANP}, {wall:.1f} s wall")
-    print(f"  exchanges not 200/conformant: {problems}; station and client share this process "
-          f"(as in `pagoconf run`); wsgiref answers one request per TCP connection")
+    print(
+        f"exchange_cost: {rounds} rounds x 2 exchanges measured (+{args.warmup} warm-up rounds), "
+        f"SANP {DEFAULT_SANP}, {wall:.1f} s wall"
+    )
+    print(
+        f"  exchanges not 200/conformant: {problems}; station and client share this process "
+        f"(as in `pagoconf run`); wsgiref answers one request per TCP connection"
+    )
     for op, s in per_op.items():
         table(op, s)
     table("all exchanges", allx)
     h = statistics.median(allx["harness"]) * 1000
     t = statistics.median(allx["total"]) * 1000
-    print(f"\nharness cost per exchange (build + judge + transport): median {h:.3f} ms, "
-          f"p95 {pct([x * 1000 for x in allx['harness']], 95):.3f} ms, "
-          f"mean {statistics.fmean(allx['harness']) * 1000:.3f} ms "
-          f"({100 * statistics.fmean(allx['harness']) / statistics.fmean(allx['total']):.0f}% of total time; "
-          f"median total {t:.3f} ms)")
+    print(
+        f"\nharness cost per exchange (build + judge + transport): median {h:.3f} ms, "
+        f"p95 {pct([x * 1000 for x in allx['harness']], 95):.3f} ms, "
+        f"mean {statistics.fmean(allx['harness']) * 1000:.3f} ms "
+        f"({100 * statistics.fmean(allx['harness']) / statistics.fmean(allx['total']):.0f}% of total time; "
+        f"median total {t:.3f} ms)"
+    )
     return 0
 
 

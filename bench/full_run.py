@@ -44,8 +44,14 @@ def main() -> int:
             reports = Path(tmp) / f"run-{i}"
             t0 = time.perf_counter()
             try:
-                proc = subprocess.run([str(cli), "run", "--reports", str(reports)], capture_output=True,
-                                      text=True, timeout=args.timeout, check=False, cwd=tmp)
+                proc = subprocess.run(
+                    [str(cli), "run", "--reports", str(reports)],
+                    capture_output=True,
+                    text=True,
+                    timeout=args.timeout,
+                    check=False,
+                    cwd=tmp,
+                )
                 code, out = proc.returncode, proc.stdout + proc.stderr
             except subprocess.TimeoutExpired:
                 code, out = -1, f"killed after {args.timeout:g} s"
@@ -57,9 +63,11 @@ def main() -> int:
             verdict_file = reports / "conformance.json"
             verdict = json.loads(verdict_file.read_text())["verdict"] if verdict_file.exists() else "(none)"
             print(f"run {i}: {wall:6.2f} s wall, exit {code}, verdict {verdict}; {session}")
-    print(f"full_run: {len(walls)} run(s) of `pagoconf run --reports <tmp>`: "
-          f"median {statistics.median(walls):.2f} s "
-          f"(min {min(walls):.2f}, max {max(walls):.2f}); exit codes {codes}")
+    print(
+        f"full_run: {len(walls)} run(s) of `pagoconf run --reports <tmp>`: "
+        f"median {statistics.median(walls):.2f} s "
+        f"(min {min(walls):.2f}, max {max(walls):.2f}); exit codes {codes}"
+    )
     return 0
 
 

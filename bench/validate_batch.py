@@ -63,6 +63,7 @@ class XmlschemaOnly:
 
 # --- generation -----------------------------------------------------------------------------------------
 
+
 def requests_pool() -> list[tuple[str, bytes]]:
     """(operation, request envelope) for every case the generator draws from."""
     ours = Identity(IDENTITY.id_pa, IDENTITY.id_broker_pa, IDENTITY.id_station)
@@ -84,8 +85,18 @@ def requests_pool() -> list[tuple[str, bytes]]:
 
 def mutate(response: bytes, rng: random.Random) -> tuple[str, bytes]:
     """A broken copy of a well-formed answer, and the name of the mutation."""
-    kind = rng.choice(("drop-outcome", "extra-element", "bad-outcome", "amount-no-cents", "unqualified",
-                       "soap12", "soap-fault", "truncated"))
+    kind = rng.choice(
+        (
+            "drop-outcome",
+            "extra-element",
+            "bad-outcome",
+            "amount-no-cents",
+            "unqualified",
+            "soap12",
+            "soap-fault",
+            "truncated",
+        )
+    )
     if kind == "truncated":
         return kind, response[: rng.randrange(40, max(41, len(response) - 10))]
     if kind == "soap12":
@@ -132,13 +143,17 @@ def generate(path: Path, m: int, seed: int, broken_share: float) -> Counter[str]
             else:
                 outcome = b"<outcome>OK</outcome>" in response
                 mix[f"{op} {'OK' if outcome else 'KO'}"] += 1
-            line = {"operation": op, "request": request.decode("utf-8"),
-                    "response": response.decode("utf-8", errors="ignore")}
+            line = {
+                "operation": op,
+                "request": request.decode("utf-8"),
+                "response": response.decode("utf-8", errors="ignore"),
+            }
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return mix
 
 
 # --- measurement ----------------------------------------------------------------------------------------
+
 
 def run_batch(schema: Any, path: Path, budget: float) -> tuple[list[dict[str, Any]], float]:
     """Verdicts of judge_batch over the file, and the seconds it took (stops at `budget`)."""
@@ -193,8 +208,13 @@ def subprocess_batch(path: Path, out: Path, timeout: float) -> tuple[float, int,
     cli = Path(sys.executable).parent / "pagoconf"
     with out.open("wb") as sink:
         start = time.perf_counter()
-        proc = subprocess.run([str(cli), "validate", "--batch", str(path)], stdout=sink,
-                              stderr=subprocess.PIPE, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [str(cli), "validate", "--batch", str(path)],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
+            check=False,
+        )
         elapsed = time.perf_counter() - start
     with out.open("rb") as f:
         lines = sum(1 for _ in f)
@@ -224,8 +244,10 @@ def main() -> int:
         mix = generate(path, args.m, args.seed, args.broken)
         gen = time.perf_counter() - t0
         size = path.stat().st_size
-        print(f"validate_batch: {args.m} messages, {size / 1e6:.1f} MB JSONL generated in {gen:.1f} s; "
-              f"SANP {DEFAULT_SANP}; {where}")
+        print(
+            f"validate_batch: {args.m} messages, {size / 1e6:.1f} MB JSONL generated in {gen:.1f} s; "
+            f"SANP {DEFAULT_SANP}; {where}"
+        )
         print("  mix: " + ", ".join(f"{k} {v}" for k, v in sorted(mix.items())))
 
         # warm-up both validators (first-use costs are not throughput)
@@ -239,21 +261,33 @@ def main() -> int:
 
         lx_verdicts, lx_time = run_batch(schema, path, args.budget)
         lx_rate = len(lx_verdicts) / lx_time
-        print(f"\njudge_batch, lxml (real code):   {len(lx_verdicts):6d} msgs in {lx_time:6.2f} s = "
-              f"{lx_rate:8.0f} msg/s   ({1000 / lx_rate:.3f} ms/msg; {tally(lx_verdicts)})")
+        print(
+            f"\njudge_batch, lxml (real code):   {len(lx_verdicts):6d} msgs in {lx_time:6.2f} s = "
+            f"{lx_rate:8.0f} msg/s   ({1000 / lx_rate:.3f} ms/msg; {tally(lx_verdicts)})"
+        )
         xs_verdicts, xs_time = run_batch(alt, path, args.budget)
         xs_rate = len(xs_verdicts) / xs_time
-        print(f"judge_batch, xmlschema-only:     {len(xs_verdicts):6d} msgs in {xs_time:6.2f} s = "
-              f"{xs_rate:8.0f} msg/s   ({1000 / xs_rate:.3f} ms/msg; {tally(xs_verdicts)})")
-        print(f"  ratio lxml / xmlschema: {lx_rate / xs_rate:.1f}x   "
-              f"(xmlschema schema build, once: {xs_build:.2f} s)")
+        print(
+            f"judge_batch, xmlschema-only:     {len(xs_verdicts):6d} msgs in {xs_time:6.2f} s = "
+            f"{xs_rate:8.0f} msg/s   ({1000 / xs_rate:.3f} ms/msg; {tally(xs_verdicts)})"
+        )
+        print(
+            f"  ratio lxml / xmlschema: {lx_rate / xs_rate:.1f}x   "
+            f"(xmlschema schema build, once: {xs_build:.2f} s)"
+        )
         common = min(len(lx_verdicts), len(xs_verdicts))
-        differ_ok = sum(1 for a, b in zip(lx_verdicts, xs_verdicts, strict=False)
-                        if a.get("conformant") != b.get("conformant"))
-        differ_rules = sum(1 for a, b in zip(lx_verdicts, xs_verdicts, strict=False)
-                           if rules_of(a) != rules_of(b))
-        print(f"  agreement on {common} messages: conformant differs on {differ_ok}, violated-rule set on "
-              f"{differ_rules}")
+        differ_ok = sum(
+            1
+            for a, b in zip(lx_verdicts, xs_verdicts, strict=False)
+            if a.get("conformant") != b.get("conformant")
+        )
+        differ_rules = sum(
+            1 for a, b in zip(lx_verdicts, xs_verdicts, strict=False) if rules_of(a) != rules_of(b)
+        )
+        print(
+            f"  agreement on {common} messages: conformant differs on {differ_ok}, violated-rule set on "
+            f"{differ_rules}"
+        )
 
         elements = response_elements(path, schema)
         n_lx, t_lx = validation_only(schema.errors, elements, args.budget / 2)
@@ -267,10 +301,14 @@ def main() -> int:
         empty.write_text("", encoding="utf-8")
         t_start, rc0, _ = subprocess_batch(empty, Path(tmp) / "empty.out", timeout=60)
         t_full, rc, lines = subprocess_batch(path, Path(tmp) / "batch.out", timeout=120)
-        print(f"\n`pagoconf validate --batch` subprocess: {lines} verdict lines in {t_full:.2f} s = "
-              f"{lines / t_full:.0f} msg/s end to end (exit {rc})")
-        print(f"  empty batch (start-up only): {t_start:.2f} s (exit {rc0}); without start-up: "
-              f"{lines / max(t_full - t_start, 1e-9):.0f} msg/s")
+        print(
+            f"\n`pagoconf validate --batch` subprocess: {lines} verdict lines in {t_full:.2f} s = "
+            f"{lines / t_full:.0f} msg/s end to end (exit {rc})"
+        )
+        print(
+            f"  empty batch (start-up only): {t_start:.2f} s (exit {rc0}); without start-up: "
+            f"{lines / max(t_full - t_start, 1e-9):.0f} msg/s"
+        )
     return 0
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
+from lxml import etree
 from pytest_bdd import given, then, when
 
-from pagoconf import xmlsafe
 from pagoconf.checks import Answer, Violation, judge
 from pagoconf.checks import expectations as expect
 from pagoconf.config import TargetConfig
@@ -21,7 +21,7 @@ from pagoconf.properties import Exploration, explore
 from pagoconf.strategies import from_xsd, mutations, notice_numbers
 from pagoconf.strategies.mutations import SAME_ANSWER
 from pagoconf.verdict import Verdict
-from pagoconf.wire import BY_REQUEST_ELEMENT, envelope
+from pagoconf.wire import BY_REQUEST_ELEMENT, OPERATIONS, envelope
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,13 @@ class Generated:
 def _own_fields(target: TargetConfig, notice: str) -> dict[str, Any]:
     """Overrides that keep generated requests addressed to the station's own institution and notice."""
     ident = target.station.identity
-    return {"idPA": st.just(ident.id_pa), "idBrokerPA": st.just(ident.id_broker_pa),
-            "idStation": st.just(ident.id_station), "qrCode.fiscalCode": st.just(ident.id_pa),
-            "noticeNumber": st.just(notice)}
+    return {
+        "idPA": st.just(ident.id_pa),
+        "idBrokerPA": st.just(ident.id_broker_pa),
+        "idStation": st.just(ident.id_station),
+        "qrCode.fiscalCode": st.just(ident.id_pa),
+        "noticeNumber": st.just(notice),
+    }
 
 
 def _request_elements(target: TargetConfig) -> list[str]:
@@ -50,12 +54,15 @@ def _request_elements(target: TargetConfig) -> list[str]:
 @given("requests for the institution's notices, each broken in one place", target_fixture="generated")
 def _(pagoconf_run, target: TargetConfig, notices: NoticeBook) -> Generated:  # type: ignore[no-untyped-def]
     xs = pagoconf_run.schema.xmlschema
-    notice = notices.of_kind("payable").number if target.notices.get("payable") else notices.never_issued().number
+    notice = (
+        notices.of_kind("payable").number if target.notices.get("payable") else notices.never_issued().number
+    )
     broken = st.sampled_from(_request_elements(target)).flatmap(
-        lambda el: mutations(xs, el, valid=from_xsd(xs, el, overrides=_own_fields(target, notice))))
+        lambda el: mutations(xs, el, valid=from_xsd(xs, el, overrides=_own_fields(target, notice)))
+    )
     return Generated(
         examples=broken.filter(lambda m: m.expected != SAME_ANSWER),
-        send=lambda node, m: node.quietly(_operation_of(m.payload), m.payload, headers=dict(m.headers)),
+        send=lambda node, m: node.quietly(_operation_of(m), m.payload, headers=dict(m.headers)),
         holds=expect.refuses_with_syntax_fault_in_time,
         describe=lambda m: f"{m.kind}: {m.description}",
     )
@@ -87,8 +94,11 @@ def _(target: TargetConfig, notices: NoticeBook) -> Generated:
     return Generated(
         examples=numbers.filter(lambda n: n not in known),
         send=lambda node, n: node.quietly("paVerifyPaymentNotice", verify_request(ident, ident.id_pa, n)),
-        holds=lambda answer: expect.answers_fault(answer, "PAA_PAGAMENTO_SCONOSCIUTO") if answer.response is not None
-        else [Violation("a paVerifyPaymentNoticeRes", answer.exchange.summary(), "/Envelope/Body")],
+        holds=lambda answer: (
+            expect.answers_fault(answer, "PAA_PAGAMENTO_SCONOSCIUTO")
+            if answer.response is not None
+            else [Violation("a paVerifyPaymentNoticeRes", answer.exchange.summary(), "/Envelope/Body")]
+        ),
         describe=lambda n: f"notice number {n}",
     )
 
@@ -97,8 +107,10 @@ def _(target: TargetConfig, notices: NoticeBook) -> Generated:
 def _(target: TargetConfig, notice: Notice) -> Generated:
     ident = target.station.identity
     usual = verify_request(ident, notice.fiscal_code, notice.number)
-    prefix = st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True).filter(
-        lambda p: not p.startswith("xml")))
+    prefix = st.one_of(
+        st.none(),
+        st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True).filter(lambda p: not p.startswith("xml")),
+    )
     baseline: dict[str, Answer] = {}
 
     def send(node: Node, prefixes: tuple[str | None, str | None]) -> Answer:
@@ -111,8 +123,10 @@ def _(target: TargetConfig, notice: Notice) -> Generated:
         examples=st.tuples(prefix, prefix),
         send=send,
         holds=lambda answer: expect.same_outcome(baseline["answer"], answer),
-        describe=lambda p: f"Envelope prefix {p[0] or '(default namespace)'}, paForNode prefix "
-                           f"{p[1] or '(default namespace)'}",
+        describe=lambda p: (
+            f"Envelope prefix {p[0] or '(default namespace)'}, paForNode prefix "
+            f"{p[1] or '(default namespace)'}"
+        ),
     )
 
 
@@ -129,14 +143,13 @@ def _(verdict: Verdict, exploration: Exploration, generated: Generated) -> None:
     verdict.record_property(exploration.violations, note=exploration.note(generated.describe))
 
 
-def _operation_of(payload: bytes) -> str:
-    """The operation a (possibly broken) request is meant for, from its Body element if readable."""
-    try:
-        children = xmlsafe.parse(payload).find("{*}Body")
-        name = children[0].tag.split("}")[-1] if children is not None and len(children) else ""
-    except (xmlsafe.UnsafeXml, IndexError):
-        name = ""
-    return BY_REQUEST_ELEMENT[name].name if name in BY_REQUEST_ELEMENT else "paVerifyPaymentNotice"
+def _operation_of(mutation: Any) -> str:
+    """The operation a broken request is meant for: the request element it mutated, else its SOAPAction."""
+    name = etree.QName(mutation.element).localname if mutation.element is not None else ""
+    if name in BY_REQUEST_ELEMENT:
+        return BY_REQUEST_ELEMENT[name].name
+    action = mutation.headers.get("SOAPAction", "").strip('"')
+    return action if action in OPERATIONS else "paVerifyPaymentNotice"
 
 
 def _with_check_digit(prefix16: str) -> str:

@@ -41,7 +41,9 @@ def _(node: Node, notice: Notice, canary_url: str) -> Answer:
     return node.probe("paVerifyPaymentNotice", probes.external_entity(_usual(node, notice), canary_url))
 
 
-@when("the Node describes the notice in a request carrying an entity-expansion bomb", target_fixture="hostile")
+@when(
+    "the Node describes the notice in a request carrying an entity-expansion bomb", target_fixture="hostile"
+)
 def _(node: Node, notice: Notice) -> Answer:
     return node.probe("paVerifyPaymentNotice", probes.entity_bomb(_usual(node, notice)))
 

@@ -10,15 +10,22 @@ from collections.abc import Callable
 
 BUDGET_S = 20.0  # every misbehaviour stops by itself after this long
 
-ENVELOPE = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
-            b'"http://schemas.xmlsoap.org/soap/envelope/" xmlns:pafn="http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd">'
-            b"<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>")
-KO = (b"<pafn:paVerifyPaymentNoticeRes><outcome>KO</outcome><fault><faultCode>PAA_SYSTEM_ERROR</faultCode>"
-      b"<faultString>x</faultString><id>77777777777</id></fault></pafn:paVerifyPaymentNoticeRes>")
-BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;">'
-        b'<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-        b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>&lol3;'
-        b"</soapenv:Body></soapenv:Envelope>")
+ENVELOPE = (
+    b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+    b'"http://schemas.xmlsoap.org/soap/envelope/" xmlns:pafn="http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd">'
+    b"<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>"
+)
+KO = (
+    b"<pafn:paVerifyPaymentNoticeRes><outcome>KO</outcome><fault><faultCode>PAA_SYSTEM_ERROR</faultCode>"
+    b"<faultString>x</faultString><id>77777777777</id></fault></pafn:paVerifyPaymentNoticeRes>"
+)
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>&lol3;'
+    b"</soapenv:Body></soapenv:Envelope>"
+)
 
 
 def _head(status: str = "200 OK", ctype: str = "text/xml; charset=utf-8", length: int | None = None) -> bytes:

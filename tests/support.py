@@ -14,8 +14,9 @@ PAGOCONF = [sys.executable, "-m", "pagoconf.cli"]
 def pagoconf(*args: str, timeout: float = 300, input: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess (no proxy settings leak in)."""
     env = {k: v for k, v in __import__("os").environ.items() if "proxy" not in k.lower()}
-    return subprocess.run([*PAGOCONF, *args], capture_output=True, text=True, timeout=timeout, env=env,
-                          input=input, check=False)
+    return subprocess.run(
+        [*PAGOCONF, *args], capture_output=True, text=True, timeout=timeout, env=env, input=input, check=False
+    )
 
 
 def conformance(reports: Path) -> dict[str, Any]:

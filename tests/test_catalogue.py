@@ -13,7 +13,9 @@ from pagoconf.wire import OPERATIONS
 
 
 def test_every_rule_tag_names_a_known_rule() -> None:
-    unknown = {t[5:] for _, _, tags in scenario_tags() for t in tags if t.startswith("rule:")} - set(catalogue())
+    unknown = {t[5:] for _, _, tags in scenario_tags() for t in tags if t.startswith("rule:")} - set(
+        catalogue()
+    )
     assert unknown == set()
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support import pagoconf
 
 from pagoconf.config import Identity
 from pagoconf.messages import get_payment_request, verify_request
@@ -13,8 +14,6 @@ from pagoconf.reference import DEFECTS, IDENTITY
 from pagoconf.reference.app import ReferenceApp
 from pagoconf.reference.data import seed_notices
 from pagoconf.rules import catalogue
-
-from support import pagoconf
 
 ID = Identity(IDENTITY.id_pa, IDENTITY.id_broker_pa, IDENTITY.id_station)
 
@@ -39,7 +38,9 @@ def captured(tmp_path: Path, payable: str) -> tuple[Path, Path]:
 
 def test_validate_accepts_a_conformant_answer(captured: tuple[Path, Path]) -> None:
     req, res = captured
-    proc = pagoconf("validate", "--operation", "paVerifyPaymentNotice", "--request", str(req), str(res), "--json")
+    proc = pagoconf(
+        "validate", "--operation", "paVerifyPaymentNotice", "--request", str(req), str(res), "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     verdict = json.loads(proc.stdout)
     assert verdict["conformant"] is True and verdict["operation"] == "paVerifyPaymentNotice"
@@ -53,10 +54,14 @@ def test_validate_names_the_rule_a_broken_answer_breaks(tmp_path: Path, payable:
     assert proc.returncode == 1
     verdict = json.loads(proc.stdout)
     assert verdict["conformant"] is False
-    assert verdict["violations"] == [{
-        "rule": "VERIFY-003", "severity": "critical", "message": "expected options = EQ; actual options = ANY",
-        "where": "/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/options",
-    }]
+    assert verdict["violations"] == [
+        {
+            "rule": "VERIFY-003",
+            "severity": "critical",
+            "message": "expected options = EQ; actual options = ANY",
+            "where": "/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/options",
+        }
+    ]
     human = pagoconf("validate", "--operation", "paVerifyPaymentNotice", str(tmp_path / "res.xml"))
     assert human.returncode == 1 and "VERIFY-003" in human.stdout and "docs.pagopa.it" in human.stdout
 
@@ -66,25 +71,37 @@ def test_validate_uses_the_request_when_given(tmp_path: Path, payable: str) -> N
     other = verify_request(ID, "99999999999", payable)  # the answer describes 77777777777, not 99999999999
     (tmp_path / "req.xml").write_bytes(other)
     (tmp_path / "res.xml").write_bytes(station_answer(req, "paVerifyPaymentNotice"))
-    proc = pagoconf("validate", "--operation", "paVerifyPaymentNotice", "--request", str(tmp_path / "req.xml"),
-                    str(tmp_path / "res.xml"), "--json")
+    proc = pagoconf(
+        "validate",
+        "--operation",
+        "paVerifyPaymentNotice",
+        "--request",
+        str(tmp_path / "req.xml"),
+        str(tmp_path / "res.xml"),
+        "--json",
+    )
     assert proc.returncode == 1
     assert [v["rule"] for v in json.loads(proc.stdout)["violations"]] == ["VERIFY-004"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--operation", "paVerifyPaymentNotice", "missing.xml"], "cannot read missing.xml"),
-    (["--operation", "paNothing", "res.xml"], "unknown operation 'paNothing'"),
-    (["--operation", "paVerifyPaymentNotice", "notxml.xml"], "cannot be read as XML"),
-    (["--operation", "paVerifyPaymentNotice", "bomb.xml"], "DOCTYPE"),
-    (["res.xml"], "validate needs --operation"),
-])
-def test_validate_refuses_unusable_input_in_one_line(captured: tuple[Path, Path], args: list[str],
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--operation", "paVerifyPaymentNotice", "missing.xml"], "cannot read missing.xml"),
+        (["--operation", "paNothing", "res.xml"], "unknown operation 'paNothing'"),
+        (["--operation", "paVerifyPaymentNotice", "notxml.xml"], "cannot be read as XML"),
+        (["--operation", "paVerifyPaymentNotice", "bomb.xml"], "DOCTYPE"),
+        (["res.xml"], "validate needs --operation"),
+    ],
+)
+def test_validate_refuses_unusable_input_in_one_line(
+    captured: tuple[Path, Path], args: list[str], message: str
+) -> None:
     folder = captured[1].parent
     (folder / "notxml.xml").write_text("this is not xml")
-    (folder / "bomb.xml").write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
-                                     "<l>&b;</l>")
+    (folder / "bomb.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>'
+    )
     proc = pagoconf("validate", *[str(folder / a) if a.endswith(".xml") else a for a in args])
     assert proc.returncode == 2
     assert message in proc.stderr.replace(str(folder) + "/", "")
@@ -95,10 +112,16 @@ def test_validate_batch_answers_each_line_in_order(tmp_path: Path, payable: str)
     verify = verify_request(ID, ID.id_pa, payable)
     activate = get_payment_request(ID, ID.id_pa, payable, version=2)
     lines = [
-        {"operation": "paVerifyPaymentNotice", "request": verify.decode(),
-         "response": station_answer(verify, "paVerifyPaymentNotice").decode()},
-        {"operation": "paGetPaymentV2", "request": activate.decode(),
-         "response": station_answer(activate, "paGetPaymentV2", ("transfers-do-not-add-up",)).decode()},
+        {
+            "operation": "paVerifyPaymentNotice",
+            "request": verify.decode(),
+            "response": station_answer(verify, "paVerifyPaymentNotice").decode(),
+        },
+        {
+            "operation": "paGetPaymentV2",
+            "request": activate.decode(),
+            "response": station_answer(activate, "paGetPaymentV2", ("transfers-do-not-add-up",)).decode(),
+        },
         {"operation": "paGetPaymentV2", "response": "garbage"},
         {"response": "<x/>"},
     ]

@@ -1,4 +1,4 @@
-"""The harness under a hostile station: every misbehaviour ends as a clear verdict, in time, in bounded memory."""
+"""The harness under a hostile station: each misbehaviour a clear verdict, in time, in bounded memory."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def hostile() -> Iterator[HostileStation]:
 
 
 def exchange_with(hostile: HostileStation, behaviour: str) -> tuple[Answer, list[str]]:
-    client = SoapClient(hostile.url(behaviour), TransportSettings(timeouts={"sync": DEADLINE},
-                                                                  max_response_bytes=BOUND))
+    client = SoapClient(
+        hostile.url(behaviour), TransportSettings(timeouts={"sync": DEADLINE}, max_response_bytes=BOUND)
+    )
     try:
         ex = client.call("paVerifyPaymentNotice", b"<x/>")
     finally:
@@ -36,19 +37,23 @@ def exchange_with(hostile: HostileStation, behaviour: str) -> tuple[Answer, list
     return answer, failed
 
 
-@pytest.mark.parametrize(("behaviour", "rule"), [
-    ("entity-bomb", "SOAP-003"),
-    ("deep-nesting", "SOAP-003"),
-    ("not-utf8", "SOAP-003"),
-    ("wrong-content-type", "SOAP-002"),
-    ("not-http", "SOAP-003"),
-    ("trickled-headers", "TIME-001"),
-    ("never-ends", "TIME-001"),
-    ("silence", "TIME-001"),
-    ("flood", "SOAP-003"),
-])
-def test_each_misbehaviour_is_a_clear_failure_within_the_deadline(hostile: HostileStation, behaviour: str,
-                                                                   rule: str) -> None:
+@pytest.mark.parametrize(
+    ("behaviour", "rule"),
+    [
+        ("entity-bomb", "SOAP-003"),
+        ("deep-nesting", "SOAP-003"),
+        ("not-utf8", "SOAP-003"),
+        ("wrong-content-type", "SOAP-002"),
+        ("not-http", "SOAP-003"),
+        ("trickled-headers", "TIME-001"),
+        ("never-ends", "TIME-001"),
+        ("silence", "TIME-001"),
+        ("flood", "SOAP-003"),
+    ],
+)
+def test_each_misbehaviour_is_a_clear_failure_within_the_deadline(
+    hostile: HostileStation, behaviour: str, rule: str
+) -> None:
     tracemalloc.start()
     answer, failed = exchange_with(hostile, behaviour)
     _, peak = tracemalloc.get_traced_memory()
@@ -66,12 +71,21 @@ def test_an_entity_bomb_is_never_expanded(hostile: HostileStation) -> None:
     assert answer.envelope is None and "DOCTYPE" in (answer.parse_error or "")
 
 
-def test_a_run_against_a_station_that_does_not_speak_http_ends_not_conformant(tmp_path: Path,
-                                                                              hostile: HostileStation) -> None:
+def test_a_run_against_a_station_that_does_not_speak_http_ends_not_conformant(
+    tmp_path: Path, hostile: HostileStation
+) -> None:
     config = tmp_path / "hostile.toml"
     assert pagoconf("station", "--write-config", str(config)).returncode == 0
-    proc = pagoconf("run", "--config", str(config), "--station", hostile.url("not-http"),
-                    "--reports", str(tmp_path / "r"), timeout=120)
+    proc = pagoconf(
+        "run",
+        "--config",
+        str(config),
+        "--station",
+        hostile.url("not-http"),
+        "--reports",
+        str(tmp_path / "r"),
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
     doc = conformance(tmp_path / "r")
     assert doc["verdict"] == "NOT_CONFORMANT"

@@ -1,4 +1,4 @@
-"""Receipts the harness builds are valid against paForNode.xsd by construction, in each SANP version's shape."""
+"""Receipts the harness builds are valid against paForNode.xsd by construction, in each SANP shape."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ accounts = st.sampled_from(["IT60X0542811101000000123456", "IT45R076010320000000
 @pytest.mark.parametrize("version", [1, 2])
 @settings(max_examples=40, deadline=None)
 @given(transfers=st.lists(st.tuples(amounts, accounts), min_size=1, max_size=5), standin=st.booleans())
-def test_receipts_are_valid_for_any_payment(sanp: str, version: int, transfers: list[tuple[str, str | None]],
-                                            standin: bool) -> None:
+def test_receipts_are_valid_for_any_payment(
+    sanp: str, version: int, transfers: list[tuple[str, str | None]], standin: bool
+) -> None:
     if version == 1:
         transfers = [(a, iban or "IT60X0542811101000000123456") for a, iban in transfers]
     payment = Payment(NAV, ID.id_pa, "r" * 32, PAID_AT, standin, "Comune di Pagoconf")
@@ -73,8 +74,15 @@ def test_receipts_are_valid_for_any_payment(sanp: str, version: int, transfers: 
 @pytest.mark.parametrize(("sanp", "inside"), [("3.8.0", False), ("3.13.0", True)])
 def test_the_stand_in_flag_sits_where_each_sanp_version_puts_it(sanp: str, inside: bool) -> None:
     payment = Payment(NAV, ID.id_pa, "r1", PAID_AT, True, None)
-    el = receipt_element(receipt_request(data_with([("10.00", "IT60X0542811101000000123456")], version=2),
-                                         payment, ID, version=2, sanp=sanp))
+    el = receipt_element(
+        receipt_request(
+            data_with([("10.00", "IT60X0542811101000000123456")], version=2),
+            payment,
+            ID,
+            version=2,
+            sanp=sanp,
+        )
+    )
     assert (el.find("receipt/standIn") is not None) is inside
     assert (el.find("standin") is not None) is not inside
     assert etree.QName(el).localname == "paSendRTV2Request"
@@ -82,7 +90,8 @@ def test_the_stand_in_flag_sits_where_each_sanp_version_puts_it(sanp: str, insid
 
 def test_a_receipt_with_an_invalid_outcome_breaks_the_schema() -> None:
     payment = Payment(NAV, ID.id_pa, "r1", PAID_AT)
-    body = receipt_request(data_with([("10.00", "IT60X0542811101000000123456")], version=1), payment, ID,
-                           version=1, sanp="3.8.0")
+    body = receipt_request(
+        data_with([("10.00", "IT60X0542811101000000123456")], version=1), payment, ID, version=1, sanp="3.8.0"
+    )
     errors = pa_for_node_schema("3.8.0").errors(receipt_element(with_invalid_outcome(body)))
     assert len(errors) == 1 and "PAID" in errors[0][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -35,6 +36,7 @@ from pagoconf.reference import (
     write_config,
 )
 from pagoconf.rules import catalogue
+from pagoconf.transport.canary import Canary
 
 EC = IDENTITY.id_pa
 OTHER_EC = "01234567890"
@@ -475,6 +477,113 @@ def test_an_unknown_operation_is_a_soap_client_fault(client: Client) -> None:
 
 def test_oversized_requests_are_refused(client: Client) -> None:
     assert client.post(b" " * (1024 * 1024 + 1), "paVerifyPaymentNotice").status == 413
+
+
+# --- hostile and unusual requests ---------------------------------------------------------------------
+
+SOAP_1_2 = "http://www.w3.org/2003/05/soap-envelope"
+MIB = 1024 * 1024
+BOMB = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10)
+)
+
+
+def with_doctype(body: bytes, subset: str, reference: str) -> bytes:
+    """`body` with a DOCTYPE declaring `subset`, and `reference` as the text of idPA."""
+    text = body.decode().split("?>", 1)[1].replace(f"<idPA>{EC}</idPA>", f"<idPA>{reference}</idPA>", 1)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE x [{subset}]>{text}'.encode()
+
+
+def external_entity(body: bytes, url: str) -> bytes:
+    """`body` naming an external entity at `url`."""
+    return with_doctype(body, f'<!ENTITY e SYSTEM "{url}">', "&e;")
+
+
+def entity_bomb(body: bytes) -> bytes:
+    """`body` with a billion-laughs entity as its idPA."""
+    return with_doctype(body, BOMB, "&lol9;")
+
+
+def oversized(body: bytes, size: int = 10 * MIB) -> bytes:
+    """`body` padded with a comment to `size` bytes."""
+    head, sep, tail = body.partition(b"<soapenv:Body>")
+    return head + b"<!--" + b"x" * (size - len(body) - 7) + b"-->" + sep + tail
+
+
+def deeply_nested(body: bytes, levels: int = 10_000) -> bytes:
+    """`body` with `levels` nested unknown elements inside its request element."""
+    return body.replace(b"<idBrokerPA>", b"<n>" * levels + b"</n>" * levels + b"<idBrokerPA>", 1)
+
+
+def respelled(body: bytes, prefix: str | None) -> bytes:
+    """`body` with its request element under another prefix, or (None) in the default namespace."""
+    if prefix:
+        return body.replace(b"pafn", prefix.encode())
+    body = body.replace(f' xmlns:pafn="{wire.PAFN}"'.encode(), b"")
+    body = re.sub(rb"<pafn:(\w+)>", rf'<\1 xmlns="{wire.PAFN}">'.encode(), body).replace(b"</pafn:", b"</")
+    return re.sub(rb"<(idPA|idBrokerPA|idStation|qrCode)>", rb'<\1 xmlns="">', body)
+
+
+def without_request(op: str) -> bytes:
+    """An envelope of `op` whose Body is empty."""
+    env = etree.fromstring(request_body(op, nav("payable")))
+    env[1].remove(env[1][0])
+    return etree.tostring(env)
+
+
+UNREADABLE: dict[str, Callable[[str], bytes]] = {
+    "not-xml": lambda op: b"this is not XML",
+    "truncated": lambda op: request_body(op, nav("payable"))[:-40],
+    "empty-body": without_request,
+    "soap-1.2": lambda op: request_body(op, nav("payable")).replace(
+        wire.SOAP_ENV.encode(), SOAP_1_2.encode()
+    ),
+}
+
+
+@pytest.mark.parametrize("op", (VERIFY, V2))
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_unreadable_requests_get_a_syntax_ko_in_the_operations_answer(
+    client: Client, case: str, op: str
+) -> None:
+    reply = client.post(UNREADABLE[case](op), f'"{op}"')
+    assert reply.res.tag == f"{{{wire.PAFN}}}{wire.operation(op).response}"
+    assert_ko(reply, "PAA_SINTASSI_EXTRAXSD")
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_unreadable_requests_without_soap_action_are_a_soap_client_fault(client: Client, case: str) -> None:
+    reply = client.post(UNREADABLE[case](VERIFY))
+    assert reply.status == 500 and reply.res.findtext("faultcode") == "soapenv:Client"
+
+
+HOSTILE: dict[str, Callable[[bytes, str], bytes]] = {
+    "external-entity": external_entity,
+    "entity-bomb": lambda body, _: entity_bomb(body),
+    "oversized": lambda body, _: oversized(body),
+    "deeply-nested": lambda body, _: deeply_nested(body),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_requests_are_refused_quickly_and_harm_nothing(client: Client, kind: str) -> None:
+    with Canary() as canary:
+        reply = client.post(HOSTILE[kind](request_body(VERIFY, nav("payable")), canary.url()), f'"{VERIFY}"')
+        assert canary.hits == []
+    assert reply.elapsed < 1.0
+    if kind == "oversized":
+        assert reply.status == 413
+    else:
+        assert_ko(reply, "PAA_SINTASSI_EXTRAXSD")
+    assert client.call(VERIFY, nav("payable")).outcome == "OK"
+
+
+@pytest.mark.parametrize("op", (VERIFY, V2))
+def test_namespace_prefixes_do_not_change_the_answer(client: Client, op: str) -> None:
+    body = request_body(op, nav("payable"))
+    usual = client.post(body, f'"{op}"').body
+    for spelling in (respelled(body, "ns1"), respelled(body, None), body.replace(b"soapenv", b"s")):
+        assert client.post(spelling, f'"{op}"').body == usual
 
 
 def test_other_paths_and_methods(client: Client, station: ReferenceStation) -> None:
@@ -1265,6 +1374,116 @@ def _(d: Pair, c: Pair) -> None:
         assert reply.outcome == "OK"
         assert d.call(VERIFY, reply.res.findtext("qrCode/noticeNumber", "")).outcome == "OK"
     assert_ko(d.demand(service=("00009", "00042")), "PAA_SEMANTICA")
+
+
+@probe("demand-refused", {"demand", "demand-described"})
+def _(d: Pair, c: Pair) -> None:
+    assert_ko(d.demand(), "PAA_SYSTEM_ERROR")
+    assert_ko(d.demand(service_data("3")), "PAA_SINTASSI_XSD")  # bad data are still refused as such
+    assert c.demand().outcome == "OK"
+
+
+def _crash(reply: Reply) -> bool:
+    return (reply.status, reply.content_type.split(";")[0], reply.body) == (
+        500,
+        "text/plain",
+        b"Internal Server Error",
+    )
+
+
+@probe("crashes-on-malformed-xml")
+def _(d: Pair, c: Pair) -> None:
+    for case in ("not-xml", "truncated"):
+        data = UNREADABLE[case](VERIFY)
+        assert _crash(d.post(VERIFY, data)) and _crash(d.client(V1).post(data))
+        assert_ko(c.post(VERIFY, data), "PAA_SINTASSI_EXTRAXSD")
+    body = request_body(VERIFY, nav("payable"))
+    for data in (without_request(VERIFY), entity_bomb(body), deeply_nested(body)):  # readable or refused
+        assert_ko(d.post(VERIFY, data), "PAA_SINTASSI_EXTRAXSD")
+
+
+def _extra(body: bytes) -> bytes:
+    """`body` with an element paForNode.xsd does not allow at the end of its request element."""
+    env = etree.fromstring(body)
+    wire.element(env[1][0], "unexpected", "1")
+    return etree.tostring(env)
+
+
+def _without(body: bytes, field: str) -> bytes:
+    env = etree.fromstring(body)
+    env[1][0].remove(env[1][0].find(field))
+    return etree.tostring(env)
+
+
+@probe("ok-to-invalid-requests", {"receipt-invalid"})
+def _(d: Pair, c: Pair) -> None:
+    for op in (VERIFY, V2):
+        invalid = _extra(request_body(op, nav("payable")))
+        assert d.post(op, invalid).outcome == "OK"
+        assert_ko(c.post(op, invalid), "PAA_SINTASSI_EXTRAXSD")
+        assert_ko(
+            d.post(op, _without(request_body(op, nav("payable")), "qrCode")), "PAA_PAGAMENTO_SCONOSCIUTO"
+        )
+    for field in ("idPA", "idBrokerPA", "idStation", "qrCode"):  # whatever is missing: a KO, never a crash
+        reply = d.post(V1, _without(request_body(V1, nav("payable")), field))
+        assert reply.status == 200 and reply.outcome == "KO"
+    assert d.post(SEND_V2, invalid_receipt(to_pay("payable", 4))).outcome == "OK"
+    assert_ko(d.call(VERIFY, to_pay("payable", 4)), "PAA_PAGAMENTO_DUPLICATO")
+    assert_ko(d.demand(service=("0001", "00042")), "PAA_SEMANTICA")  # judged by its content
+    for data in (b"<a><b></a>", entity_bomb(request_body(VERIFY, nav("payable")))):  # still parsed safely
+        assert_ko(d.post(VERIFY, data), "PAA_SINTASSI_EXTRAXSD")
+
+
+@probe("resolves-external-entities")
+def _(d: Pair, c: Pair) -> None:
+    body = request_body(VERIFY, nav("payable"))
+    with Canary() as canary:
+        fetched, spared = canary.url(), canary.url()
+        bad, good = (
+            d.post(VERIFY, external_entity(body, fetched)),
+            c.post(VERIFY, external_entity(body, spared)),
+        )
+        assert canary.fetched(fetched) and not canary.fetched(spared)
+    assert_ko(bad, "PAA_SINTASSI_EXTRAXSD")
+    assert bad.body == good.body
+
+
+@probe("hangs-on-entity-bomb")
+def _(d: Pair, c: Pair) -> None:
+    body = request_body(VERIFY, nav("payable"))
+    bad, good = d.post(VERIFY, entity_bomb(body)), c.post(VERIFY, entity_bomb(body))
+    assert bad.elapsed >= 0.2 and good.elapsed < 0.2 and bad.body == good.body
+    assert_ko(bad, "PAA_SINTASSI_EXTRAXSD")
+    assert d.post(VERIFY, external_entity(body, "http://127.0.0.1:9/x")).elapsed < 0.2  # no internal entity
+    assert d.post(VERIFY, deeply_nested(body)).elapsed < 0.2
+
+
+@probe("crashes-on-oversized")
+def _(d: Pair, c: Pair) -> None:
+    big = oversized(request_body(VERIFY, nav("payable")), 2 * MIB)
+    assert _crash(d.post(VERIFY, big)) and c.post(VERIFY, big).status == 413
+    assert d.call(VERIFY, nav("payable")).outcome == "OK"
+
+
+@probe("hangs-on-deep-nesting")
+def _(d: Pair, c: Pair) -> None:
+    body = request_body(VERIFY, nav("payable"))
+    bad, good = d.post(VERIFY, deeply_nested(body)), c.post(VERIFY, deeply_nested(body))
+    assert bad.elapsed >= 0.2 and good.elapsed < 0.2 and bad.body == good.body
+    assert_ko(bad, "PAA_SINTASSI_EXTRAXSD")
+    shallow = d.post(VERIFY, deeply_nested(body, 200))  # within the bound: an XSD error, answered at once
+    assert shallow.elapsed < 0.2 and shallow.fault_code == "PAA_SINTASSI_EXTRAXSD"
+    assert d.post(VERIFY, entity_bomb(body)).elapsed < 0.2
+
+
+@probe("prefix-sensitive")
+def _(d: Pair, c: Pair) -> None:
+    for op in (VERIFY, V2):
+        body = request_body(op, nav("payable"))
+        for spelling in (respelled(body, "ns1"), respelled(body, None)):
+            assert_ko(d.post(op, spelling), "PAA_SINTASSI_EXTRAXSD")
+            assert c.post(op, spelling).outcome == "OK"
+        assert d.post(op, body.replace(b"soapenv", b"s")).body == c.post(op, body).body
 
 
 def test_every_defect_has_a_probe() -> None:

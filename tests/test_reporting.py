@@ -59,7 +59,14 @@ def report() -> RunReport:
         duration_s=12.34567,
         results=results,
         harness_version="0.1.0",
-        service_level={"seconds": 2.0, "target_share": 0.98, "answers": 40, "within": 39, "share": 0.975, "max_ms": 2100.0},
+        service_level={
+            "seconds": 2.0,
+            "target_share": 0.98,
+            "answers": 40,
+            "within": 39,
+            "share": 0.975,
+            "max_ms": 2100.0,
+        },
     )
 
 

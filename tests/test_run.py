@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import conformance, pagoconf, rules_with
 
 from pagoconf.reference import DEFECTS
 from pagoconf.rules import catalogue
 
-from support import conformance, pagoconf, rules_with
-
 # Slow defects get small delays and a matching Node deadline so the run stays quick.
-DEFECT_FLAGS = {"slow-verify": ["--station-delay", "0.6", "--timeout", "0.3"],
-                "slow-receipt": ["--station-delay", "0.6", "--timeout", "0.3"]}
+SHORT_DELAY = ["--station-delay", "0.6", "--timeout", "0.3"]
+DEFECT_FLAGS = {
+    name: SHORT_DELAY
+    for name in ("slow-verify", "slow-receipt", "hangs-on-entity-bomb", "hangs-on-deep-nesting")
+}
 
 
 @pytest.mark.parametrize(("sanp", "version"), [("3.8.0", 2), ("3.13.0", 2), ("3.8.0", 1)])
@@ -27,8 +29,12 @@ def test_the_reference_station_is_conformant(tmp_path: Path, sanp: str, version:
     assert required <= rules_with(doc, "passed")
     not_required = set(catalogue()) - required
     assert not_required == ({"ACTIVATE-007"} if version == 1 else set())
-    for name in ("junit.xml", "conformance.md", "allure-results/environment.properties",
-                 "allure-results/categories.json"):
+    for name in (
+        "junit.xml",
+        "conformance.md",
+        "allure-results/environment.properties",
+        "allure-results/categories.json",
+    ):
         assert (tmp_path / name).exists(), name
     assert "CONFORMANT" in proc.stdout and "conformance.json" in proc.stdout
 
@@ -70,7 +76,9 @@ def test_a_running_station_is_tested_through_its_written_config(tmp_path: Path) 
     with ReferenceStation() as station:
         config = tmp_path / "pagoconf.toml"
         assert pagoconf("station", "--write-config", str(config), "--port", str(station.port)).returncode == 0
-        proc = pagoconf("run", "--config", str(config), "--station", station.url, "--reports", str(tmp_path / "r"))
+        proc = pagoconf(
+            "run", "--config", str(config), "--station", station.url, "--reports", str(tmp_path / "r")
+        )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert conformance(tmp_path / "r")["target"]["url"] == station.url
 

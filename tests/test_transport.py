@@ -97,7 +97,9 @@ def test_secrets_are_sent_but_redacted_from_evidence(hostile: str) -> None:
     assert c._session is not None
     assert ex.status == 200 and ex.response == b"<ok/>"
     assert ex.request_headers["Ocp-Apim-Subscription-Key"] == REDACTED
-    assert ex.request_headers["X-Trace"] == "t1" and ex.request_headers["SOAPAction"] == "paVerifyPaymentNotice"
+    assert (
+        ex.request_headers["X-Trace"] == "t1" and ex.request_headers["SOAPAction"] == "paVerifyPaymentNotice"
+    )
     assert ex.request_headers["Content-Type"] == "text/xml; charset=utf-8"
     script = ex.as_curl()
     assert "s3cret" not in script and "SOAPAction: paVerifyPaymentNotice" in script

@@ -11,7 +11,11 @@ from . import __version__
 from .contracts import DEFAULT_SANP, SUPPORTED_SANP, ContractError
 
 EXIT_OK, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
-VERDICT_EXIT = {"CONFORMANT": EXIT_OK, "NOT_CONFORMANT": EXIT_NOT_CONFORMANT, "INCONCLUSIVE": EXIT_INCONCLUSIVE}
+VERDICT_EXIT = {
+    "CONFORMANT": EXIT_OK,
+    "NOT_CONFORMANT": EXIT_NOT_CONFORMANT,
+    "INCONCLUSIVE": EXIT_INCONCLUSIVE,
+}
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -30,16 +34,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     reports.mkdir(parents=True, exist_ok=True)
     verdict_file = reports / "conformance.json"
     verdict_file.unlink(missing_ok=True)
-    argv = [str(FEATURES), "--rootdir", str(PROJECT), "-c", str(PROJECT / "pyproject.toml"),
-            "--pagoconf-reports", str(reports), "--junitxml", str(reports / "junit.xml"),
-            "--alluredir", str(reports / "allure-results"), "--clean-alluredir",
-            "-o", "junit_family=xunit2", "-q", "--no-header", "-p", "no:cacheprovider"]
+    argv = [
+        str(FEATURES),
+        "--rootdir",
+        str(PROJECT),
+        "-c",
+        str(PROJECT / "pyproject.toml"),
+        "--pagoconf-reports",
+        str(reports),
+        "--junitxml",
+        str(reports / "junit.xml"),
+        "--alluredir",
+        str(reports / "allure-results"),
+        "--clean-alluredir",
+        "-o",
+        "junit_family=xunit2",
+        "-q",
+        "--no-header",
+        "-p",
+        "no:cacheprovider",
+    ]
     argv += ["-v", "--tb=short"] if args.verbose else ["--tb=no"]
     if args.config:
         argv += ["--pagoconf-config", args.config]
-    for flag, value in (("--station", args.station), ("--sanp", args.sanp), ("--contracts", args.contracts),
-                        ("-k", args.k), ("-m", args.m), ("--hypothesis-profile", args.hypothesis_profile),
-                        ("--station-delay", args.station_delay), ("--node-timeout", args.timeout)):
+    for flag, value in (
+        ("--station", args.station),
+        ("--sanp", args.sanp),
+        ("--contracts", args.contracts),
+        ("-k", args.k),
+        ("-m", args.m),
+        ("--hypothesis-profile", args.hypothesis_profile),
+        ("--station-delay", args.station_delay),
+        ("--node-timeout", args.timeout),
+    ):
         if value is not None:
             argv += [flag, str(value)]
     if args.primitive_version:
@@ -75,15 +102,26 @@ def cmd_station(args: argparse.Namespace) -> int:
         return fail(f"unknown defect {unknown[0]!r}; see `pagoconf station --list-defects`")
     if args.write_config:
         url = f"http://{args.host}:{args.port or 8086}/paForNode"
-        path = write_config(Path(args.write_config), url, primitive_version=args.primitive_version, sanp=args.sanp)
+        path = write_config(
+            Path(args.write_config), url, primitive_version=args.primitive_version, sanp=args.sanp
+        )
         print(f"wrote {path} for a station at {url}")
         print(f"start it with:  pagoconf station --port {args.port or 8086}")
         print(f"then test it:   pagoconf run --config {path} --station {url}")
         return EXIT_OK
-    station = ReferenceStation(args.host, args.port or 8086, defects=tuple(args.defect), sanp=args.sanp,
-                               db=args.db, primitive_version=args.primitive_version)
+    station = ReferenceStation(
+        args.host,
+        args.port or 8086,
+        defects=tuple(args.defect),
+        sanp=args.sanp,
+        db=args.db,
+        primitive_version=args.primitive_version,
+    )
     defects = f" with defects {', '.join(args.defect)}" if args.defect else ""
-    print(f"pagoconf reference station (SANP {args.sanp}){defects} at {station.url}  (Ctrl-C to stop)", flush=True)
+    print(
+        f"pagoconf reference station (SANP {args.sanp}){defects} at {station.url}  (Ctrl-C to stop)",
+        flush=True,
+    )
     try:
         station.serve_forever()
     except OSError as exc:
@@ -141,8 +179,10 @@ def _print_verdict(verdict: dict, sanp: str) -> None:  # type: ignore[type-arg]
     print(f"✗ {verdict['operation']}: not conformant")
     for v in verdict["violations"]:
         r = rule(v["rule"])
-        print(f"  {v['rule']} {r.title} [{r.severity}]\n    {v['message']}\n    where {v['where']}\n"
-              f"    spec  {spec_url(r, sanp)}")
+        print(
+            f"  {v['rule']} {r.title} [{r.severity}]\n    {v['message']}\n    where {v['where']}\n"
+            f"    spec  {spec_url(r, sanp)}"
+        )
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -153,9 +193,21 @@ def cmd_rules(args: argparse.Namespace) -> int:
     cover = rule_scenarios()
     rows = []
     for r in catalogue().values():
-        rows.append({"id": r.id, "title": r.title, "severity": r.severity, "level": r.level, "kind": r.kind,
-                     "applies_to": list(r.applies_to), "needs": list(r.needs), "spec": spec_url(r, args.sanp),
-                     "source": r.source, "scenarios": cover.get(r.id, []), "not_tested": r.not_tested})
+        rows.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity,
+                "level": r.level,
+                "kind": r.kind,
+                "applies_to": list(r.applies_to),
+                "needs": list(r.needs),
+                "spec": spec_url(r, args.sanp),
+                "source": r.source,
+                "scenarios": cover.get(r.id, []),
+                "not_tested": r.not_tested,
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -172,22 +224,40 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The command line of DESIGN.md."""
-    p = argparse.ArgumentParser(prog="pagoconf", description="Conformance harness for pagoPA stations (SANP).")
+    p = argparse.ArgumentParser(
+        prog="pagoconf", description="Conformance harness for pagoPA stations (SANP)."
+    )
     p.add_argument("--version", action="version", version=f"pagoconf {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="test a station (default: the embedded reference station)")
     run.add_argument("--config", help="pagoconf.toml describing the station under test")
     run.add_argument("--station", help="the station's paForNode URL (overrides the config's)")
-    run.add_argument("--sanp", choices=SUPPORTED_SANP, help=f"SANP version (default: config, else {DEFAULT_SANP})")
-    run.add_argument("--suite", choices=("sync", "async", "all"), default="all",
-                     help="sync: paForNode; async: GPD (not available yet); all (default)")
+    run.add_argument(
+        "--sanp", choices=SUPPORTED_SANP, help=f"SANP version (default: config, else {DEFAULT_SANP})"
+    )
+    run.add_argument(
+        "--suite",
+        choices=("sync", "async", "all"),
+        default="all",
+        help="sync: paForNode; async: GPD (not available yet); all (default)",
+    )
     run.add_argument("--primitive-version", type=int, choices=(1, 2), help="the station's primitive version")
-    run.add_argument("--defect", action="append", default=[], metavar="NAME",
-                     help="embedded station only: start it with this defect (repeatable)")
-    run.add_argument("--station-delay", type=float, help="embedded station: delay of the slow defects (seconds)")
-    run.add_argument("--timeout", type=float,
-                     help="the Node's deadline for every exchange, seconds (default 7; 15 for receipts)")
+    run.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="embedded station only: start it with this defect (repeatable)",
+    )
+    run.add_argument(
+        "--station-delay", type=float, help="embedded station: delay of the slow defects (seconds)"
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        help="the Node's deadline for every exchange, seconds (default 7; 15 for receipts)",
+    )
     run.add_argument("--reports", default="reports", help="output folder (default: reports)")
     run.add_argument("--contracts", help="contracts root holding sanp-<version>/")
     run.add_argument("-k", help="only scenarios matching this expression")
@@ -196,15 +266,26 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("-v", "--verbose", action="store_true", help="show every scenario and its failure")
     run.set_defaults(func=cmd_run)
 
-    st = sub.add_parser("station", help="serve the reference station (a conformant model, with optional defects)")
+    st = sub.add_parser(
+        "station", help="serve the reference station (a conformant model, with optional defects)"
+    )
     st.add_argument("--host", default="127.0.0.1")
     st.add_argument("--port", type=int, default=0, help="port (default 8086)")
     st.add_argument("--defect", action="append", default=[], metavar="NAME")
     st.add_argument("--sanp", choices=SUPPORTED_SANP, default=DEFAULT_SANP)
-    st.add_argument("--primitive-version", type=int, choices=(1, 2), default=2,
-                    help="1: paGetPayment + paSendRT; 2: paGetPaymentV2 + paSendRTV2 (default)")
-    st.add_argument("--db", metavar="FILE", help="SQLite file for notices and receipts (default: a temporary one)")
-    st.add_argument("--list-defects", action="store_true", help="list the named defects and the rule each breaks")
+    st.add_argument(
+        "--primitive-version",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="1: paGetPayment + paSendRT; 2: paGetPaymentV2 + paSendRTV2 (default)",
+    )
+    st.add_argument(
+        "--db", metavar="FILE", help="SQLite file for notices and receipts (default: a temporary one)"
+    )
+    st.add_argument(
+        "--list-defects", action="store_true", help="list the named defects and the rule each breaks"
+    )
     st.add_argument("--json", action="store_true", help="with --list-defects: JSON")
     st.add_argument("--write-config", metavar="FILE", help="write the pagoconf.toml describing this station")
     st.set_defaults(func=cmd_station)
@@ -219,8 +300,12 @@ def parser() -> argparse.ArgumentParser:
     va = sub.add_parser("validate", help="judge captured SOAP envelopes offline")
     va.add_argument("response", nargs="?", metavar="RESPONSE.xml")
     va.add_argument("--operation", help="the paForNode operation (e.g. paVerifyPaymentNotice)")
-    va.add_argument("--request", metavar="REQ.xml", help="the request it answered (enables request-aware rules)")
-    va.add_argument("--batch", metavar="FILE.jsonl", help='one {"operation","request","response"} per line; - = stdin')
+    va.add_argument(
+        "--request", metavar="REQ.xml", help="the request it answered (enables request-aware rules)"
+    )
+    va.add_argument(
+        "--batch", metavar="FILE.jsonl", help='one {"operation","request","response"} per line; - = stdin'
+    )
     va.add_argument("--json", action="store_true")
     va.add_argument("--sanp", choices=SUPPORTED_SANP, default=DEFAULT_SANP)
     va.add_argument("--contracts")

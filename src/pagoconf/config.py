@@ -80,8 +80,14 @@ class TargetConfig:
         """Declared capabilities plus the primitive version (v1 or v2)."""
         return frozenset(self.station.capabilities) | {f"v{self.station.primitive_version}"}
 
-    def with_overrides(self, *, url: str | None = None, sanp: str | None = None,
-                       primitive_version: int | None = None, timeout: float | None = None) -> TargetConfig:
+    def with_overrides(
+        self,
+        *,
+        url: str | None = None,
+        sanp: str | None = None,
+        primitive_version: int | None = None,
+        timeout: float | None = None,
+    ) -> TargetConfig:
         """A copy with command-line overrides applied."""
         station = self.station
         timeouts = dict(self.timeouts)
@@ -99,9 +105,13 @@ class TargetConfig:
         """The target as reports show it (no secrets)."""
         s = self.station
         return {
-            "url": s.url, "id_pa": s.identity.id_pa, "id_broker_pa": s.identity.id_broker_pa,
-            "id_station": s.identity.id_station, "primitive_version": s.primitive_version,
-            "capabilities": sorted(self.capabilities), "config": self.source,
+            "url": s.url,
+            "id_pa": s.identity.id_pa,
+            "id_broker_pa": s.identity.id_broker_pa,
+            "id_station": s.identity.id_station,
+            "primitive_version": s.primitive_version,
+            "capabilities": sorted(self.capabilities),
+            "config": self.source,
         }
 
 
@@ -126,7 +136,9 @@ def parse(raw: dict[str, Any], *, source: str = "(inline)", base: Path | None = 
     caps = tuple(st.get("capabilities", ()))
     unknown = set(caps) - set(CAPABILITIES)
     if unknown:
-        raise ConfigError(f"{source}: [station] capabilities: unknown {sorted(unknown)}; known: {list(CAPABILITIES)}")
+        raise ConfigError(
+            f"{source}: [station] capabilities: unknown {sorted(unknown)}; known: {list(CAPABILITIES)}"
+        )
     version = _version(st.get("primitive_version", 2), f"{source}: [station] primitive_version")
     if version == 1 and "bollo" in caps:
         raise ConfigError(f"{source}: @e.bollo needs primitive_version 2 (paGetPaymentV2)")
@@ -138,7 +150,9 @@ def parse(raw: dict[str, Any], *, source: str = "(inline)", base: Path | None = 
         primitive_version=version,
         capabilities=caps,
         verify_tls=_tls(st, base),
-        client_cert=(_path(cert, base), _path(key, base)) if cert and key else (_path(cert, base) if cert else None),
+        client_cert=(_path(cert, base), _path(key, base))
+        if cert and key
+        else (_path(cert, base) if cert else None),
         headers={str(k): _expand(str(v), source) for k, v in st.get("headers", {}).items()},
     )
     timeouts = {"sync": 7.0, "receipt": 15.0}
@@ -147,7 +161,9 @@ def parse(raw: dict[str, Any], *, source: str = "(inline)", base: Path | None = 
             raise ConfigError(f"{source}: [timeouts] {k} must be a positive number of seconds")
         timeouts[k] = float(v)
     sl = raw.get("service_level", {})
-    service_level = ServiceLevel(float(sl.get("seconds", 2.0)), float(sl.get("share", 0.98)), int(sl.get("samples", 20)))
+    service_level = ServiceLevel(
+        float(sl.get("seconds", 2.0)), float(sl.get("share", 0.98)), int(sl.get("samples", 20))
+    )
     raw_notices = dict(raw.get("notices", {}))
     to_pay = _notice_lists(raw_notices.pop("to_pay", {}), TO_PAY_KINDS, "[notices.to_pay]", source)
     notices = _notice_lists(raw_notices, NOTICE_KINDS, "[notices]", source)
@@ -155,18 +171,31 @@ def parse(raw: dict[str, Any], *, source: str = "(inline)", base: Path | None = 
     if "spontaneous" in raw:
         sp = raw["spontaneous"]
         try:
-            spontaneous = SpontaneousService(str(sp["id_servizio"]), str(sp["id_soggetto_servizio"]),
-                                             str(sp["service_xsd"]))
+            spontaneous = SpontaneousService(
+                str(sp["id_servizio"]), str(sp["id_soggetto_servizio"]), str(sp["service_xsd"])
+            )
         except (KeyError, TypeError):
-            raise ConfigError(f"{source}: [spontaneous] needs id_servizio, id_soggetto_servizio and service_xsd") from None
+            raise ConfigError(
+                f"{source}: [spontaneous] needs id_servizio, id_soggetto_servizio and service_xsd"
+            ) from None
     if "spontaneous" in caps and spontaneous is None:
         raise ConfigError(f"{source}: capability spontaneous needs a [spontaneous] table")
-    return TargetConfig(station=station, sanp=str(raw.get("sanp", "3.8.0")), timeouts=timeouts,
-                        service_level=service_level, notices=notices, to_pay=to_pay, spontaneous=spontaneous,
-                        seed=int(raw.get("seed", 0)), source=source)
+    return TargetConfig(
+        station=station,
+        sanp=str(raw.get("sanp", "3.8.0")),
+        timeouts=timeouts,
+        service_level=service_level,
+        notices=notices,
+        to_pay=to_pay,
+        spontaneous=spontaneous,
+        seed=int(raw.get("seed", 0)),
+        source=source,
+    )
 
 
-def _notice_lists(table: dict[str, Any], kinds: tuple[str, ...], where: str, source: str) -> dict[str, tuple[str, ...]]:
+def _notice_lists(
+    table: dict[str, Any], kinds: tuple[str, ...], where: str, source: str
+) -> dict[str, tuple[str, ...]]:
     """Check a table of notice-number lists, one per kind."""
     out = {}
     for kind, values in table.items():
@@ -216,7 +245,9 @@ def _expand(value: str, source: str) -> str:
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in os.environ:
-            raise ConfigError(f"{source}: header value refers to ${{{name}}}, which is not set in the environment")
+            raise ConfigError(
+                f"{source}: header value refers to ${{{name}}}, which is not set in the environment"
+            )
         return os.environ[name]
 
     return _ENV_REF.sub(sub, value)

@@ -17,8 +17,13 @@ def evidence_files(exchange: Exchange, index: int) -> list[tuple[str, bytes, str
     files.append((f"{prefix}.response-headers.txt", "\n".join(head).encode(), "text/plain"))
     if exchange.response:
         is_xml = exchange.response.lstrip()[:1] == b"<"
-        files.append((f"{prefix}.response.{'xml' if is_xml else 'txt'}", exchange.response,
-                      "application/xml" if is_xml else "text/plain"))
+        files.append(
+            (
+                f"{prefix}.response.{'xml' if is_xml else 'txt'}",
+                exchange.response,
+                "application/xml" if is_xml else "text/plain",
+            )
+        )
     script = exchange.as_curl(request_file=f"{prefix}.request.xml")
     files.append((f"{prefix}.reproduce.sh", script.encode(), "text/x-shellscript"))
     return files

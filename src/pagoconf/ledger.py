@@ -41,9 +41,16 @@ class RuleResult:
         """The conformance.json form of this rule."""
         r = self.rule
         out: dict[str, object] = {
-            "id": r.id, "title": r.title, "severity": r.severity, "level": r.level, "status": self.status,
-            "required": self.required, "scenarios": list(self.scenarios),
-            "violations": [{"expected": v.expected, "actual": v.actual, "where": v.where} for v in self.violations],
+            "id": r.id,
+            "title": r.title,
+            "severity": r.severity,
+            "level": r.level,
+            "status": self.status,
+            "required": self.required,
+            "scenarios": list(self.scenarios),
+            "violations": [
+                {"expected": v.expected, "actual": v.actual, "where": v.where} for v in self.violations
+            ],
         }
         if self.reason:
             out["reason"] = self.reason
@@ -99,9 +106,15 @@ class Ledger:
                 status = PASSED
             else:
                 status = NOT_RUN
-                reason = r.not_tested or (e.not_run[0] if e.not_run else
-                                          ("needs " + ", ".join(sorted(set(r.needs) - caps)) if not applicable
-                                           else "no selected scenario judged it"))
+                reason = r.not_tested or (
+                    e.not_run[0]
+                    if e.not_run
+                    else (
+                        "needs " + ", ".join(sorted(set(r.needs) - caps))
+                        if not applicable
+                        else "no selected scenario judged it"
+                    )
+                )
             required = applicable and (e.selected or e.judged > 0 or bool(e.violations))
             out.append(RuleResult(r, status, required, tuple(e.scenarios), tuple(e.violations), reason))
         return out

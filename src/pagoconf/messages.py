@@ -24,10 +24,19 @@ def verify_request(identity: Identity, fiscal_code: str, notice_number: str) -> 
     return envelope(_head("paVerifyPaymentNoticeReq", identity, fiscal_code, notice_number))
 
 
-def get_payment_request(identity: Identity, fiscal_code: str, notice_number: str, *, version: int,
-                        amount: Decimal | None = None, transfer_type: str | None = None) -> bytes:
+def get_payment_request(
+    identity: Identity,
+    fiscal_code: str,
+    notice_number: str,
+    *,
+    version: int,
+    amount: Decimal | None = None,
+    transfer_type: str | None = None,
+) -> bytes:
     """A paGetPaymentReq (version 1) or paGetPaymentV2Request (version 2) envelope."""
-    req = _head("paGetPaymentReq" if version == 1 else "paGetPaymentV2Request", identity, fiscal_code, notice_number)
+    req = _head(
+        "paGetPaymentReq" if version == 1 else "paGetPaymentV2Request", identity, fiscal_code, notice_number
+    )
     if amount is not None:
         element(req, "amount", f"{amount:.2f}")
     if transfer_type is not None:
@@ -40,7 +49,9 @@ def get_payment_operation(version: int) -> str:
     return "paGetPayment" if version == 1 else "paGetPaymentV2"
 
 
-def demand_request(identity: Identity, id_servizio: str, id_soggetto_servizio: str, service_data: bytes) -> bytes:
+def demand_request(
+    identity: Identity, id_servizio: str, id_soggetto_servizio: str, service_data: bytes
+) -> bytes:
     """A paDemandPaymentNoticeRequest envelope carrying base64 service data."""
     import base64
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from . import receipts
 from .checks import Answer
 from .config import Identity, TargetConfig
-from . import receipts
 from .messages import (
     demand_request,
     get_payment_operation,
@@ -17,8 +17,8 @@ from .messages import (
 )
 from .notices import MissingData, Notice
 from .transport import Exchange, SoapClient
-from .wire import OPERATIONS
 from .verdict import Verdict
+from .wire import OPERATIONS
 
 OTHER_EC = "12345678901"
 
@@ -26,8 +26,13 @@ OTHER_EC = "12345678901"
 class Node:
     """What a scenario can ask of the Node, on behalf of one creditor institution."""
 
-    def __init__(self, target: TargetConfig, client: SoapClient, verdict: Verdict,
-                 on_exchange: Callable[[Exchange], None]) -> None:
+    def __init__(
+        self,
+        target: TargetConfig,
+        client: SoapClient,
+        verdict: Verdict,
+        on_exchange: Callable[[Exchange], None],
+    ) -> None:
         self.target = target
         self.client = client
         self.verdict = verdict
@@ -61,26 +66,38 @@ class Node:
 
     def activate(self, notice: Notice) -> Answer:
         """paGetPayment or paGetPaymentV2 (the station's primitive version) for this notice."""
-        body = get_payment_request(self.identity, self.fiscal_code or notice.fiscal_code, notice.number,
-                                   version=self.version)
+        body = get_payment_request(
+            self.identity, self.fiscal_code or notice.fiscal_code, notice.number, version=self.version
+        )
         return self._send(get_payment_operation(self.version), body)
 
-    def send_receipt(self, notice: Notice, activation: Answer, *, standin: bool = False,
-                     invalid: bool = False) -> Answer:
+    def send_receipt(
+        self, notice: Notice, activation: Answer, *, standin: bool = False, invalid: bool = False
+    ) -> Answer:
         """paSendRT(V2) with the receipt of paying `notice` as `activation` described it."""
         data = activation.response.find("data") if activation.response is not None else None
         if data is None:
-            raise self.verdict.cannot_judge(f"no payment data to build a receipt from ({activation.exchange.summary()})")
-        payment = receipts.new_payment(notice.number, self.fiscal_code or notice.fiscal_code, standin=standin,
-                                       company_name=f"Ente creditore {notice.fiscal_code}")
-        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+            raise self.verdict.cannot_judge(
+                f"no payment data to build a receipt from ({activation.exchange.summary()})"
+            )
+        payment = receipts.new_payment(
+            notice.number,
+            self.fiscal_code or notice.fiscal_code,
+            standin=standin,
+            company_name=f"Ente creditore {notice.fiscal_code}",
+        )
+        body = receipts.receipt_request(
+            data, payment, self.identity, version=self.version, sanp=self.target.sanp
+        )
         return self._send_receipt(receipts.with_invalid_outcome(body) if invalid else body)
 
     def send_made_up_receipt(self, notice: Notice, iban: str) -> Answer:
         """A receipt for a notice the station never issued."""
         data = receipts.made_up_payment_data(notice.number, notice.fiscal_code, iban)
         payment = receipts.new_payment(notice.number, notice.fiscal_code)
-        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+        body = receipts.receipt_request(
+            data, payment, self.identity, version=self.version, sanp=self.target.sanp
+        )
         return self._send_receipt(body)
 
     def send_the_same_receipt_again(self) -> Answer:
@@ -98,15 +115,19 @@ class Node:
         return self._send("paDemandPaymentNotice", body)
 
     def quietly(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
-        """One exchange judged by nobody: property exploration tries many; only the one it keeps is recorded."""
-        exchange = self.client.call(operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout)
+        """One exchange judged by nobody: a property tries many, and records only the one it keeps."""
+        exchange = self.client.call(
+            operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout
+        )
         if exchange.unreachable:
             self.verdict.observe(exchange)  # records the scenario's rules as broken and raises Inconclusive
         return Answer.of(exchange, self.verdict.schema)
 
     def probe(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
-        """One recorded exchange whose judgement belongs to the scenario's own rule, not the always-on ones."""
-        exchange = self.client.call(operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout)
+        """One recorded exchange judged by the scenario's own rule, not by the always-on ones."""
+        exchange = self.client.call(
+            operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout
+        )
         self.on_exchange(exchange)
         return self.verdict.observe(exchange, always=False)
 

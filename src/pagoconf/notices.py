@@ -43,8 +43,10 @@ class NoticeBook:
         left = self._unpaid.get(kind)
         if not left:
             used = len(self._target.to_pay.get(kind, ()))
-            raise MissingData(f"no unused [notices.to_pay] {kind} left in {self._target.source} "
-                              f"({used} configured; each run pays each notice once: prepare fresh ones)")
+            raise MissingData(
+                f"no unused [notices.to_pay] {kind} left in {self._target.source} "
+                f"({used} configured; each run pays each notice once: prepare fresh ones)"
+            )
         return Notice(self._target.station.identity.id_pa, left.pop(0), kind)
 
     def issued(self, fiscal_code: str, number: str, kind: str = "created") -> Notice:
@@ -62,7 +64,7 @@ class NoticeBook:
                 return Notice(self._target.station.identity.id_pa, nav, "never_issued")
 
     def _segregation_code(self) -> str:
-        """The segregation code the station uses (from its aux-3 notices), so the Node would route it there."""
+        """The station's segregation code (from its aux-3 notices), so the Node would route it there."""
         for values in self._target.notices.values():
             for nav in values:
                 if nav.startswith("3"):

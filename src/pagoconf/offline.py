@@ -30,12 +30,21 @@ def judge_captured(schema: Any, operation: str, response: bytes, request: bytes 
     exchange = Exchange(operation, "(captured)", request, {}, response=response)
     judgements = judge(Answer.of(exchange, schema))
     violations = [
-        {"rule": v.rule, "severity": rule(v.rule).severity, "message": f"expected {v.expected}; actual {v.actual}",
-         "where": v.where}
-        for j in judgements for v in j.violations
+        {
+            "rule": v.rule,
+            "severity": rule(v.rule).severity,
+            "message": f"expected {v.expected}; actual {v.actual}",
+            "where": v.where,
+        }
+        for j in judgements
+        for v in j.violations
     ]
-    return {"conformant": not violations, "operation": operation, "violations": violations,
-            "checked": [j.rule_id for j in judgements]}
+    return {
+        "conformant": not violations,
+        "operation": operation,
+        "violations": violations,
+        "checked": [j.rule_id for j in judgements],
+    }
 
 
 def judge_batch(schema: Any, lines: Iterable[str]) -> Iterator[dict[str, Any]]:

@@ -38,11 +38,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--sanp", metavar="VERSION", help=f"SANP version of the contracts (default {DEFAULT_SANP})")
     g.addoption("--primitive-version", type=int, choices=(1, 2), help="the station's primitive version")
     g.addoption("--contracts", metavar="DIR", help="a contracts root holding sanp-<version>/ folders")
-    g.addoption("--defect", action="append", default=[], metavar="NAME",
-                help="embedded reference station only: start it with this defect (repeatable)")
-    g.addoption("--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)")
+    g.addoption(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="embedded reference station only: start it with this defect (repeatable)",
+    )
+    g.addoption(
+        "--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)"
+    )
     g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for every exchange (s)")
-    g.addoption("--pagoconf-reports", metavar="DIR", help="write conformance.json/.md (and Allure extras) here")
+    g.addoption(
+        "--pagoconf-reports", metavar="DIR", help="write conformance.json/.md (and Allure extras) here"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,7 +80,7 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
     """@rule:ID and @needs:CAP become marks with arguments; other tags keep pytest-bdd's default."""
     for prefix, mark in (("rule:", pytest.mark.rule), ("needs:", pytest.mark.needs)):
         if tag.startswith(prefix):
-            mark(tag[len(prefix):])(function)
+            mark(tag[len(prefix) :])(function)
             return True
     return None
 
@@ -123,8 +132,9 @@ class RunSession:
     allure: bool
     ledger: Ledger = field(default_factory=Ledger)
     exchanges: list[tuple[str, float, bool]] = field(default_factory=list)
-    scenario_counts: dict[str, int] = field(default_factory=lambda: {"passed": 0, "failed": 0, "skipped": 0,
-                                                                      "broken": 0})
+    scenario_counts: dict[str, int] = field(
+        default_factory=lambda: {"passed": 0, "failed": 0, "skipped": 0, "broken": 0}
+    )
     started: float = field(default_factory=time.time)
     station: Any = None  # the embedded reference station, when no target was given
     stories: set[str] = field(default_factory=set)  # operations already labelled in the current scenario
@@ -156,27 +166,51 @@ def _open_session(config: pytest.Config) -> RunSession:
     else:
         from .reference import ReferenceStation, write_config
 
-        kw = {"delay": opt("station_delay"), "sluggish_delay": opt("station_delay")} if opt("station_delay") else {}
-        station = ReferenceStation(defects=tuple(opt("defect")), sanp=opt("sanp") or DEFAULT_SANP,
-                                   primitive_version=opt("primitive_version") or 2, **kw).start()
+        kw = (
+            {"delay": opt("station_delay"), "sluggish_delay": opt("station_delay")}
+            if opt("station_delay")
+            else {}
+        )
+        station = ReferenceStation(
+            defects=tuple(opt("defect")),
+            sanp=opt("sanp") or DEFAULT_SANP,
+            primitive_version=opt("primitive_version") or 2,
+            **kw,
+        ).start()
         reports = Path(opt("pagoconf_reports") or "reports")
         reports.mkdir(parents=True, exist_ok=True)
-        target = load(write_config(reports / "reference-station.toml", station.url,
-                                   primitive_version=opt("primitive_version") or 2,
-                                   sanp=opt("sanp") or DEFAULT_SANP))
+        target = load(
+            write_config(
+                reports / "reference-station.toml",
+                station.url,
+                primitive_version=opt("primitive_version") or 2,
+                sanp=opt("sanp") or DEFAULT_SANP,
+            )
+        )
     if opt("defect") and cfg_path:
         raise pytest.UsageError("--defect applies to the embedded reference station only (no --config)")
-    target = target.with_overrides(url=url, sanp=opt("sanp"), primitive_version=opt("primitive_version"),
-                                   timeout=opt("node_timeout"))
+    target = target.with_overrides(
+        url=url, sanp=opt("sanp"), primitive_version=opt("primitive_version"), timeout=opt("node_timeout")
+    )
     if not target.station.url:
         raise pytest.UsageError(f"no station URL: set [station] url in {target.source} or pass --station")
     schema = pa_for_node_schema(target.sanp, opt("contracts"))
     s = target.station
-    client = SoapClient(s.url, TransportSettings(verify_tls=s.verify_tls, client_cert=s.client_cert,
-                                                 headers=s.headers, timeouts=target.timeouts))
+    client = SoapClient(
+        s.url,
+        TransportSettings(
+            verify_tls=s.verify_tls, client_cert=s.client_cert, headers=s.headers, timeouts=target.timeouts
+        ),
+    )
     reports_dir = opt("pagoconf_reports")
-    return RunSession(target, schema, client, Path(reports_dir) if reports_dir else None,
-                      bool(getattr(config.option, "allure_report_dir", None)), station=station)
+    return RunSession(
+        target,
+        schema,
+        client,
+        Path(reports_dir) if reports_dir else None,
+        bool(getattr(config.option, "allure_report_dir", None)),
+        station=station,
+    )
 
 
 def session_of(config: pytest.Config) -> RunSession:
@@ -228,7 +262,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 
     for rid in rules:
         allure.dynamic.label("rule", rid)
-        allure.dynamic.link(spec_url(catalogue()[rid], run.target.sanp), name=f"{rid} (SANP {run.target.sanp})")
+        allure.dynamic.link(
+            spec_url(catalogue()[rid], run.target.sanp), name=f"{rid} (SANP {run.target.sanp})"
+        )
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, **_: Any) -> None:
@@ -291,8 +327,14 @@ def notices(target: TargetConfig) -> NoticeBook:
 def verdict(request: pytest.FixtureRequest, pagoconf_run: RunSession) -> Verdict:
     """This scenario's verdict."""
     item = request.node
-    v = Verdict(pagoconf_run.ledger, scenario_name(item), tagged_rules(item), sanp=pagoconf_run.target.sanp,
-                capabilities=pagoconf_run.target.capabilities, schema=pagoconf_run.schema)
+    v = Verdict(
+        pagoconf_run.ledger,
+        scenario_name(item),
+        tagged_rules(item),
+        sanp=pagoconf_run.target.sanp,
+        capabilities=pagoconf_run.target.capabilities,
+        schema=pagoconf_run.schema,
+    )
     item.stash[VERDICT] = v
     return v
 
@@ -311,9 +353,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.report = RunReport(
         verdict=overall_verdict(results),
         sanp=run.target.sanp,
-        target=run.target.describe() | ({"embedded_reference_station": True,
-                                           "defects": list(session.config.getoption("defect"))}
-                                          if run.station else {}),
+        target=run.target.describe()
+        | (
+            {"embedded_reference_station": True, "defects": list(session.config.getoption("defect"))}
+            if run.station
+            else {}
+        ),
         started=datetime.fromtimestamp(run.started, UTC).isoformat(timespec="seconds"),
         duration_s=time.time() - run.started,
         results=results,
@@ -335,8 +380,14 @@ def _service_level(run: RunSession) -> dict[str, Any] | None:
         return None
     sl = run.target.service_level
     within = sum(1 for ms in answered if ms <= sl.seconds * 1000)
-    return {"seconds": sl.seconds, "target_share": sl.share, "answers": len(answered), "within": within,
-            "share": round(within / len(answered), 4), "max_ms": round(max(answered), 1)}
+    return {
+        "seconds": sl.seconds,
+        "target_share": sl.share,
+        "answers": len(answered),
+        "within": within,
+        "share": round(within / len(answered), 4),
+        "max_ms": round(max(answered), 1),
+    }
 
 
 def _write_reports(config: pytest.Config, run: RunSession) -> None:
@@ -349,13 +400,20 @@ def _write_reports(config: pytest.Config, run: RunSession) -> None:
     allure_dir = getattr(config.option, "allure_report_dir", None)
     if allure_dir:
         t = run.target
-        write_environment(Path(allure_dir), {
-            "target": t.station.url or "", "sanp": t.sanp, "primitive_version": str(t.station.primitive_version),
-            "harness": f"pagoconf {__version__}", "id_pa": t.station.identity.id_pa,
-            "id_broker_pa": t.station.identity.id_broker_pa, "id_station": t.station.identity.id_station,
-            "capabilities": ", ".join(sorted(t.capabilities)),
-            "python": os.sys.version.split()[0],  # type: ignore[attr-defined]
-        })
+        write_environment(
+            Path(allure_dir),
+            {
+                "target": t.station.url or "",
+                "sanp": t.sanp,
+                "primitive_version": str(t.station.primitive_version),
+                "harness": f"pagoconf {__version__}",
+                "id_pa": t.station.identity.id_pa,
+                "id_broker_pa": t.station.identity.id_broker_pa,
+                "id_station": t.station.identity.id_station,
+                "capabilities": ", ".join(sorted(t.capabilities)),
+                "python": os.sys.version.split()[0],  # type: ignore[attr-defined]
+            },
+        )
         write_categories(Path(allure_dir))
 
 
@@ -367,7 +425,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     paths: dict[str, Path] = {}
     if run.reports:
-        paths = {"conformance.json": run.reports / "conformance.json", "conformance.md": run.reports / "conformance.md"}
+        paths = {
+            "conformance.json": run.reports / "conformance.json",
+            "conformance.md": run.reports / "conformance.md",
+        }
         junit = getattr(config.option, "xmlpath", None)
         if junit:
             paths["junit.xml"] = Path(junit)

@@ -10,9 +10,8 @@ from lxml import etree
 from . import xmlsafe
 from .wire import PAFN, SOAP_ENV, body_children
 
-BOMB_ENTITIES = (
-    '<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+BOMB_ENTITIES = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
 )
 OVERSIZE_BYTES = 10 * 1024 * 1024
 NESTING_LEVELS = 10_000
@@ -23,7 +22,8 @@ def _with_doctype(envelope: bytes, internal_subset: str, reference: str) -> byte
     text = envelope.decode("utf-8")
     text = re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<idPA>[^<]*</idPA>", f"<idPA>{reference}</idPA>", text, count=1)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE soapenv:Envelope [{internal_subset}]>\n{text}'.encode()
+    doctype = f"<!DOCTYPE soapenv:Envelope [{internal_subset}]>"
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{doctype}\n{text}'.encode()
 
 
 def external_entity(envelope: bytes, url: str) -> bytes:
@@ -37,10 +37,13 @@ def entity_bomb(envelope: bytes) -> bytes:
 
 
 def oversized(envelope: bytes, size: int = OVERSIZE_BYTES) -> bytes:
-    """The request padded with a comment to `size` bytes."""
+    """The request padded with comments (1 KiB each, so a parser could read them) to exactly `size` bytes."""
     head, sep, tail = envelope.partition(b"<soapenv:Body>")
-    pad = max(0, size - len(envelope) - 7)
-    return head + b"<!--" + b"x" * pad + b"-->" + sep + tail
+    pad = max(0, size - len(envelope))
+    comment = b"<!--" + b"x" * 1017 + b"-->"
+    full, rest = divmod(pad, len(comment))
+    last = b"<!--" + b"x" * (rest - 7) + b"-->" if rest >= 7 else b" " * rest
+    return head + comment * full + last + sep + tail
 
 
 def deeply_nested(envelope: bytes, levels: int = NESTING_LEVELS) -> bytes:
@@ -70,8 +73,11 @@ def respelled(envelope: bytes, *, soap_prefix: str | None, pafn_prefix: str | No
             text = re.sub(r"^<([^\s/>]+)", r'<\1 xmlns=""', text, count=1)
         children.append(text)
     soap = soap_prefix
-    doc = (f'<?xml version="1.0" encoding="UTF-8"?>\n<{tag(soap, "Envelope")} {declare(soap, SOAP_ENV)}>'
-           f'<{tag(soap, "Header")}/><{tag(soap, "Body")}>'
-           f'<{tag(pafn_prefix, local)} {declare(pafn_prefix, PAFN)}>{"".join(children)}</{tag(pafn_prefix, local)}>'
-           f'</{tag(soap, "Body")}></{tag(soap, "Envelope")}>')
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{tag(soap, "Envelope")} {declare(soap, SOAP_ENV)}>'
+        f"<{tag(soap, 'Header')}/><{tag(soap, 'Body')}>"
+        f"<{tag(pafn_prefix, local)} {declare(pafn_prefix, PAFN)}>{''.join(children)}"
+        f"</{tag(pafn_prefix, local)}>"
+        f"</{tag(soap, 'Body')}></{tag(soap, 'Envelope')}>"
+    )
     return doc.encode("utf-8")

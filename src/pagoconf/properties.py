@@ -37,7 +37,7 @@ class Exploration:
 
 
 def explore(strategy: SearchStrategy[Any], attempt: Callable[[Any], Iterable[Violation]]) -> Exploration:
-    """Try the property on examples of `strategy` (budget: the loaded Hypothesis profile); shrink a failure."""
+    """Try the property on examples of `strategy` (the Hypothesis profile's budget); shrink failures."""
     tried = 0
     smallest: dict[str, Any] = {}
 

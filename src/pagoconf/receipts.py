@@ -1,4 +1,4 @@
-"""Receipts the way the platform makes them: ctReceipt / ctReceiptV2 built from the station's own activation."""
+"""Receipts the way the platform makes them: ctReceipt / ctReceiptV2 from the station's own activation."""
 
 from __future__ import annotations
 
@@ -46,15 +46,34 @@ class Payment:
     company_name: str | None = None  # from the description when a V1 activation carries none
 
 
-def new_payment(notice_number: str, fiscal_code: str, *, standin: bool = False,
-                company_name: str | None = None, paid_at: datetime | None = None) -> Payment:
+def new_payment(
+    notice_number: str,
+    fiscal_code: str,
+    *,
+    standin: bool = False,
+    company_name: str | None = None,
+    paid_at: datetime | None = None,
+) -> Payment:
     """A payment with a fresh receipt id, paid now (Europe/Rome winter offset)."""
-    return Payment(notice_number, fiscal_code, uuid.uuid4().hex, paid_at or datetime.now(ROME).replace(microsecond=0),
-                   standin, company_name)
+    return Payment(
+        notice_number,
+        fiscal_code,
+        uuid.uuid4().hex,
+        paid_at or datetime.now(ROME).replace(microsecond=0),
+        standin,
+        company_name,
+    )
 
 
-def receipt_request(data: etree._Element, payment: Payment, identity: Identity, *, version: int, sanp: str,
-                    psp: Psp = DEFAULT_PSP) -> bytes:
+def receipt_request(
+    data: etree._Element,
+    payment: Payment,
+    identity: Identity,
+    *,
+    version: int,
+    sanp: str,
+    psp: Psp = DEFAULT_PSP,
+) -> bytes:
     """paSendRTReq (version 1) or paSendRTV2Request (version 2) for the payment of `data` (ctPaymentPA/V2)."""
     req = wrapper("paSendRTReq" if version == 1 else "paSendRTV2Request")
     element(req, "idPA", identity.id_pa)
@@ -66,7 +85,9 @@ def receipt_request(data: etree._Element, payment: Payment, identity: Identity, 
     return envelope(req)
 
 
-def receipt(data: etree._Element, payment: Payment, *, version: int, sanp: str, psp: Psp = DEFAULT_PSP) -> etree._Element:
+def receipt(
+    data: etree._Element, payment: Payment, *, version: int, sanp: str, psp: Psp = DEFAULT_PSP
+) -> etree._Element:
     """The `receipt` element, fields in the XSD's order, copied from the station's payment data."""
     rec = etree.Element("receipt")
     text = data.findtext
@@ -154,8 +175,14 @@ def made_up_payment_data(notice_number: str, fiscal_code: str, iban: str) -> etr
     element(uid, "entityUniqueIdentifierValue", "RSSMRA80A01H501U")
     element(debtor, "fullName", "Mario Rossi")
     transfer = element(element(data, "transferList"), "transfer")
-    for name, value in (("idTransfer", "1"), ("transferAmount", "10.00"), ("fiscalCodePA", fiscal_code),
-                        ("IBAN", iban), ("remittanceInformation", "pagoconf"), ("transferCategory", "9/0101108TS/")):
+    for name, value in (
+        ("idTransfer", "1"),
+        ("transferAmount", "10.00"),
+        ("fiscalCodePA", fiscal_code),
+        ("IBAN", iban),
+        ("remittanceInformation", "pagoconf"),
+        ("transferCategory", "9/0101108TS/"),
+    ):
         element(transfer, name, value)
     return data
 

@@ -43,8 +43,11 @@ def _generated(path: Path, valid: bool) -> bytes:
     if valid:
         el = _draw(from_xsd(schema, root))
         return etree.tostring(el, xml_declaration=True, encoding="UTF-8")
-    broken = _draw(mutations(schema, root, valid=from_xsd(schema, root)).filter(
-        lambda m: m.kind in ("lexical", "structural")))
+    broken = _draw(
+        mutations(schema, root, valid=from_xsd(schema, root)).filter(
+            lambda m: m.kind in ("lexical", "structural")
+        )
+    )
     return etree.tostring(broken.element, xml_declaration=True, encoding="UTF-8")
 
 
@@ -54,8 +57,14 @@ def _draw(strategy):  # type: ignore[no-untyped-def]
 
     box = []
 
-    @settings(max_examples=1, database=None, derandomize=True, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), deadline=None)
+    @settings(
+        max_examples=1,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
     @given(strategy)
     def grab(value):  # type: ignore[no-untyped-def]
         box.append(value)

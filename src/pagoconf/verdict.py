@@ -1,4 +1,4 @@
-"""One scenario's judgement: every answer judged by the always-on checks, expectations by the scenario's rules."""
+"""One scenario's judgement: answers by the always-on checks, expectations by the scenario's rules."""
 
 from __future__ import annotations
 
@@ -39,8 +39,16 @@ def describe(violations: Sequence[Violation], sanp: str, *, limit: int = 5) -> s
 class Verdict:
     """Collects the violations of one scenario and writes them to the run's ledger."""
 
-    def __init__(self, ledger: Ledger, scenario: str, tagged: Iterable[str], *, sanp: str,
-                 capabilities: Iterable[str], schema: object) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        scenario: str,
+        tagged: Iterable[str],
+        *,
+        sanp: str,
+        capabilities: Iterable[str],
+        schema: object,
+    ) -> None:
         self.ledger = ledger
         self.scenario = scenario
         self.tagged = tuple(tagged)
@@ -66,8 +74,13 @@ class Verdict:
             self.violations.extend(j.violations)
         return answer
 
-    def expect(self, fn: Callable[..., Iterable[Violation]], *answers: Answer, rule_id: str | None = None,
-               **kw: object) -> None:
+    def expect(
+        self,
+        fn: Callable[..., Iterable[Violation]],
+        *answers: Answer,
+        rule_id: str | None = None,
+        **kw: object,
+    ) -> None:
         """Judge a scenario expectation and fail the step at once if it does not hold."""
         rid = rule_id or self._the_scenario_rule(answers)
         try:
@@ -78,8 +91,14 @@ class Verdict:
         if found:
             raise ConformanceFailure(describe(found, self.sanp))
 
-    def measure(self, fn: Callable[..., Iterable[Violation]], data: object, *, rule_id: str | None = None,
-                **kw: object) -> None:
+    def measure(
+        self,
+        fn: Callable[..., Iterable[Violation]],
+        data: object,
+        *,
+        rule_id: str | None = None,
+        **kw: object,
+    ) -> None:
         """Judge an expectation over measurements rather than answers (e.g. response times)."""
         self.record(rule_id or self._the_scenario_rule(()), fn(data, **kw))
 
@@ -123,13 +142,18 @@ class Verdict:
 
     def _scenario_rules(self, operation: str | None = None) -> list[str]:
         rules = catalogue()
-        return [rid for rid in self.tagged if rules[rid].kind == "scenario"
-                and (operation is None or operation in rules[rid].applies_to)]
+        return [
+            rid
+            for rid in self.tagged
+            if rules[rid].kind == "scenario" and (operation is None or operation in rules[rid].applies_to)
+        ]
 
     def _the_scenario_rule(self, answers: Sequence[Answer]) -> str:
         ops = {a.op.name for a in answers}
         candidates = [rid for rid in self._scenario_rules() if ops <= set(catalogue()[rid].applies_to)]
         if len(candidates) != 1:
-            raise LookupError(f"scenario {self.scenario!r} must carry exactly one scenario rule tag for "
-                              f"{sorted(ops) or 'this expectation'}; it has {candidates or 'none'}")
+            raise LookupError(
+                f"scenario {self.scenario!r} must carry exactly one scenario rule tag for "
+                f"{sorted(ops) or 'this expectation'}; it has {candidates or 'none'}"
+            )
         return candidates[0]

@@ -31,7 +31,9 @@ OPERATIONS: dict[str, Operation] = {
         Operation("paGetPaymentV2", "paGetPaymentV2Request", "paGetPaymentV2Response", "sync"),
         Operation("paSendRT", "paSendRTReq", "paSendRTRes", "receipt"),
         Operation("paSendRTV2", "paSendRTV2Request", "paSendRTV2Response", "receipt"),
-        Operation("paDemandPaymentNotice", "paDemandPaymentNoticeRequest", "paDemandPaymentNoticeResponse", "sync"),
+        Operation(
+            "paDemandPaymentNotice", "paDemandPaymentNoticeRequest", "paDemandPaymentNoticeResponse", "sync"
+        ),
     )
 }
 BY_REQUEST_ELEMENT = {op.request: op for op in OPERATIONS.values()}

@@ -27,7 +27,9 @@ def _data(answer: Answer):  # type: ignore[no-untyped-def]
 def ok_activation_carries_data(answer: Answer) -> Iterator[Violation]:
     """Outcome OK comes with the data element."""
     if answer.response.find("data") is None:  # type: ignore[union-attr]
-        yield Violation(expected="data present on outcome OK", actual="missing", where=f"/{answer.op.response}/data")
+        yield Violation(
+            expected="data present on outcome OK", actual="missing", where=f"/{answer.op.response}/data"
+        )
 
 
 @check("ACTIVATE-003", when=has_data)
@@ -40,18 +42,26 @@ def creditor_reference_is_the_iuv(answer: Answer) -> Iterator[Violation]:
         return
     got = (_data(answer).findtext("creditorReferenceId") or "").strip()
     if got != iuv:
-        yield Violation(expected=f"creditorReferenceId = {iuv} (IUV of notice {nav})", actual=got or "(missing)",
-                        where=f"/{answer.op.response}/data/creditorReferenceId")
+        yield Violation(
+            expected=f"creditorReferenceId = {iuv} (IUV of notice {nav})",
+            actual=got or "(missing)",
+            where=f"/{answer.op.response}/data/creditorReferenceId",
+        )
 
 
 @check("ACTIVATE-004", when=has_data)
 def transfers_are_numbered_in_order(answer: Answer) -> Iterator[Violation]:
     """idTransfer runs 1, 2, … n in document order."""
-    texts = [(t.findtext("idTransfer") or "").strip() for t in _data(answer).iterfind("transferList/transfer")]
+    texts = [
+        (t.findtext("idTransfer") or "").strip() for t in _data(answer).iterfind("transferList/transfer")
+    ]
     want = list(range(1, len(texts) + 1))
     if texts and [_int(t) for t in texts] != want:
-        yield Violation(expected=f"idTransfer {', '.join(map(str, want))}", actual=f"idTransfer {', '.join(texts)}",
-                        where=f"/{answer.op.response}/data/transferList")
+        yield Violation(
+            expected=f"idTransfer {', '.join(map(str, want))}",
+            actual=f"idTransfer {', '.join(texts)}",
+            where=f"/{answer.op.response}/data/transferList",
+        )
 
 
 def _int(text: str) -> int | None:
@@ -73,8 +83,11 @@ def transfers_add_up_to_payment_amount(answer: Answer) -> Iterator[Violation]:
     total = sum(amounts, Decimal("0"))
     if total != declared:
         parts = ", ".join(f"transfer {i}: {a}" for i, a in enumerate(amounts, 1))
-        yield Violation(expected=f"sum(transferAmount) = {declared}", actual=f"{total} ({parts})",
-                        where=f"/{answer.op.response}/data/transferList")
+        yield Violation(
+            expected=f"sum(transferAmount) = {declared}",
+            actual=f"{total} ({parts})",
+            where=f"/{answer.op.response}/data/transferList",
+        )
 
 
 @check("ACTIVATE-006", when=has_data)
@@ -102,8 +115,9 @@ def stamp_requests_carry_a_sha256_hash(answer: Answer) -> Iterator[Violation]:
             size = -1
         if size != 32:
             actual = "not base64" if size < 0 else f"{size} bytes"
-            yield Violation(expected="base64 of a 32-byte SHA-256 digest", actual=f"{value!r} ({actual})",
-                            where=where(el))
+            yield Violation(
+                expected="base64 of a 32-byte SHA-256 digest", actual=f"{value!r} ({actual})", where=where(el)
+            )
 
 
 @check("ACTIVATE-008", when=has_data)
@@ -114,5 +128,7 @@ def metadata_keys_are_unique(answer: Answer) -> Iterator[Violation]:
         for key in md.iterfind("mapEntry/key"):
             k = (key.text or "").strip()
             if k in seen:
-                yield Violation(expected="unique metadata keys", actual=f"key {k!r} repeated", where=where(key))
+                yield Violation(
+                    expected="unique metadata keys", actual=f"key {k!r} repeated", where=where(key)
+                )
             seen.add(k)

@@ -38,7 +38,9 @@ class Answer:
     envelope: etree._Element | None
     body: list[etree._Element] | None  # element children of the SOAP Body (None: no SOAP 1.1 envelope)
     parse_error: str | None
-    response: etree._Element | None  # the expected paForNode response element, when it is the Body's only child
+    response: (
+        etree._Element | None
+    )  # the expected paForNode response element, when it is the Body's only child
 
     @classmethod
     def of(cls, exchange: Exchange, schema: Any) -> Answer:
@@ -119,7 +121,9 @@ def where(el: etree._Element) -> str:
     while node is not None and etree.QName(node).namespace != SOAP_ENV:
         name = local(node)
         parent = node.getparent()
-        same = [s for s in parent if isinstance(s.tag, str) and local(s) == name] if parent is not None else []
+        same = (
+            [s for s in parent if isinstance(s.tag, str) and local(s) == name] if parent is not None else []
+        )
         parts.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
         node = parent
     return "/" + "/".join(reversed(parts))

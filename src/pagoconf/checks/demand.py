@@ -18,8 +18,11 @@ def created_notice_is_complete(answer: Answer) -> Iterator[Violation]:
     for name in REQUIRED_ON_OK:
         el = answer.response.find(name)  # type: ignore[union-attr]
         if el is None:
-            yield Violation(expected=f"{name} present on outcome OK", actual="missing",
-                            where=f"/paDemandPaymentNoticeResponse/{name}")
+            yield Violation(
+                expected=f"{name} present on outcome OK",
+                actual="missing",
+                where=f"/paDemandPaymentNoticeResponse/{name}",
+            )
         elif len(el) == 0 and not (el.text or "").strip():
             yield Violation(expected=f"{name} filled in", actual="blank", where=where(el))
 
@@ -31,10 +34,16 @@ def created_notice_number_is_valid(answer: Answer) -> Iterator[Violation]:
     nav = (raw or "").strip()
     if not has_valid_check_digit(nav):
         actual = nav or ("missing" if raw is None else "blank")
-        yield Violation(expected="an 18-digit notice number with a right check digit (mod 93)", actual=actual,
-                        where="/paDemandPaymentNoticeResponse/qrCode/noticeNumber")
+        yield Violation(
+            expected="an 18-digit notice number with a right check digit (mod 93)",
+            actual=actual,
+            where="/paDemandPaymentNoticeResponse/qrCode/noticeNumber",
+        )
     fiscal_code = (answer.text("qrCode/fiscalCode") or "").strip()
     want = answer.request_text("idPA")
     if want is not None and fiscal_code != want:
-        yield Violation(expected=f"qrCode/fiscalCode = {want} (the request's idPA)", actual=fiscal_code,
-                        where="/paDemandPaymentNoticeResponse/qrCode/fiscalCode")
+        yield Violation(
+            expected=f"qrCode/fiscalCode = {want} (the request's idPA)",
+            actual=fiscal_code,
+            where="/paDemandPaymentNoticeResponse/qrCode/fiscalCode",
+        )

@@ -27,8 +27,11 @@ def answers_ok(answer: Answer) -> Iterator[Violation]:
     outcome = (el.findtext("outcome") or "").strip()
     if outcome != "OK":
         code = el.findtext("fault/faultCode")
-        yield Violation(expected="outcome OK", actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
-                        where=f"/{answer.op.response}/outcome")
+        yield Violation(
+            expected="outcome OK",
+            actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
+            where=f"/{answer.op.response}/outcome",
+        )
 
 
 def answers_fault(answer: Answer, code: str) -> Iterator[Violation]:
@@ -38,15 +41,20 @@ def answers_fault(answer: Answer, code: str) -> Iterator[Violation]:
     got = (el.findtext("fault/faultCode") or "").strip()
     if outcome != "KO" or got != code:
         actual = f"outcome {outcome}" + (f", fault {got}" if got else ", no fault")
-        yield Violation(expected=f"outcome KO, fault {code}", actual=actual,
-                        where=f"/{answer.op.response}/fault/faultCode")
+        yield Violation(
+            expected=f"outcome KO, fault {code}",
+            actual=actual,
+            where=f"/{answer.op.response}/fault/faultCode",
+        )
 
 
 def _ok_or_unjudgeable(answer: Answer) -> etree._Element:
     el = _response(answer)
     if (el.findtext("outcome") or "").strip() != "OK":
-        raise NotJudgeable(f"{answer.op.name} answered {el.findtext('outcome')} "
-                           f"{el.findtext('fault/faultCode') or ''}; nothing to compare")
+        raise NotJudgeable(
+            f"{answer.op.name} answered {el.findtext('outcome')} "
+            f"{el.findtext('fault/faultCode') or ''}; nothing to compare"
+        )
     return el
 
 
@@ -59,13 +67,19 @@ def activation_agrees_with_description(description: Answer, activation: Answer) 
     announced = decimal(verify.findtext("paymentList/paymentOptionDescription/amount"))
     asked = decimal(data.findtext("paymentAmount"))
     if announced is not None and asked is not None and announced != asked:
-        yield Violation(expected=f"paymentAmount = {announced} (the amount the description announced)",
-                        actual=str(asked), where=f"/{activation.op.response}/data/paymentAmount")
+        yield Violation(
+            expected=f"paymentAmount = {announced} (the amount the description announced)",
+            actual=str(asked),
+            where=f"/{activation.op.response}/data/paymentAmount",
+        )
     due_v = verify.findtext("paymentList/paymentOptionDescription/dueDate")
     due_a = data.findtext("dueDate")
     if due_v and due_a and due_v.strip() != due_a.strip():
-        yield Violation(expected=f"dueDate = {due_v.strip()} (as described)", actual=due_a.strip(),
-                        where=f"/{activation.op.response}/data/dueDate")
+        yield Violation(
+            expected=f"dueDate = {due_v.strip()} (as described)",
+            actual=due_a.strip(),
+            where=f"/{activation.op.response}/data/dueDate",
+        )
 
 
 def postal_flag_matches_transfers(description: Answer, activation: Answer) -> Iterator[Violation]:
@@ -80,13 +94,15 @@ def postal_flag_matches_transfers(description: Answer, activation: Answer) -> It
     all_postal = bool(transfers) and all(a and is_postal(a) for a in accounts)
     if flag and not all_postal:
         non_postal = [a or "(stamp)" for a in accounts if not (a and is_postal(a))]
-        yield Violation(expected="allCCP false unless every transfer credits a postal account (ABI 07601)",
-                        actual=f"allCCP true with non-postal transfers: {', '.join(non_postal)}",
-                        where="/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/allCCP")
+        yield Violation(
+            expected="allCCP false unless every transfer credits a postal account (ABI 07601)",
+            actual=f"allCCP true with non-postal transfers: {', '.join(non_postal)}",
+            where="/paVerifyPaymentNoticeRes/paymentList/paymentOptionDescription/allCCP",
+        )
 
 
 def canonical(el: etree._Element, ignore: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """(path, text) of every leaf below `el`, paths indexed where ambiguous; `ignore`d elements skipped whole."""
+    """(path, text) of every leaf below `el` (paths indexed where ambiguous), `ignore`d subtrees skipped."""
     out: list[tuple[str, str]] = []
     stack = [el]
     while stack:
@@ -109,8 +125,11 @@ def same_answer(first: Answer, second: Answer, *, ignore: Sequence[str] = ()) ->
     da, db = dict(a), dict(b)
     for path in sorted(set(da) | set(db)):
         if da.get(path) != db.get(path):
-            yield Violation(expected=f"{da.get(path, '(absent)')} (as the first time)",
-                            actual=str(db.get(path, "(absent)")), where=path)
+            yield Violation(
+                expected=f"{da.get(path, '(absent)')} (as the first time)",
+                actual=str(db.get(path, "(absent)")),
+                where=path,
+            )
 
 
 def within_service_level(elapsed_ms: Sequence[float], *, seconds: float, share: float) -> Iterator[Violation]:
@@ -120,9 +139,11 @@ def within_service_level(elapsed_ms: Sequence[float], *, seconds: float, share: 
     fast = sum(1 for ms in elapsed_ms if ms <= seconds * 1000)
     got = fast / len(elapsed_ms)
     if got < share:
-        yield Violation(expected=f"≥ {share * 100:g}% of answers within {seconds:g} s",
-                        actual=f"{got:.1%} ({fast} of {len(elapsed_ms)}; slowest {max(elapsed_ms):.0f} ms)",
-                        where="response times")
+        yield Violation(
+            expected=f"≥ {share * 100:g}% of answers within {seconds:g} s",
+            actual=f"{got:.1%} ({fast} of {len(elapsed_ms)}; slowest {max(elapsed_ms):.0f} ms)",
+            where="response times",
+        )
 
 
 RECEIPT_ACKNOWLEDGEMENTS = ("OK", "PAA_RECEIPT_DUPLICATA")
@@ -130,16 +151,20 @@ SYNTAX_FAULTS = ("PAA_SINTASSI_EXTRAXSD", "PAA_SINTASSI_XSD")
 
 
 def acknowledges_receipt(first: Answer, answer: Answer) -> Iterator[Violation]:
-    """A receipt the station accepted, sent again, is acknowledged: outcome OK, or KO with PAA_RECEIPT_DUPLICATA."""
+    """An accepted receipt sent again is acknowledged: outcome OK, or KO PAA_RECEIPT_DUPLICATA."""
     if (_response(first).findtext("outcome") or "").strip() != "OK":
-        raise NotJudgeable("the station did not accept the receipt the first time, so a retry is no duplicate")
+        raise NotJudgeable(
+            "the station did not accept the receipt the first time, so a retry is no duplicate"
+        )
     el = _response(answer)
     outcome = (el.findtext("outcome") or "").strip()
     code = (el.findtext("fault/faultCode") or "").strip()
     if not (outcome == "OK" or (outcome == "KO" and code == "PAA_RECEIPT_DUPLICATA")):
-        yield Violation(expected="outcome OK, or KO with fault PAA_RECEIPT_DUPLICATA",
-                        actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
-                        where=f"/{answer.op.response}/outcome")
+        yield Violation(
+            expected="outcome OK, or KO with fault PAA_RECEIPT_DUPLICATA",
+            actual=f"outcome {outcome}" + (f", fault {code}" if code else ""),
+            where=f"/{answer.op.response}/outcome",
+        )
 
 
 def refuses_with_syntax_fault(answer: Answer) -> Iterator[Violation]:
@@ -148,37 +173,46 @@ def refuses_with_syntax_fault(answer: Answer) -> Iterator[Violation]:
     outcome = (el.findtext("outcome") or "").strip()
     code = (el.findtext("fault/faultCode") or "").strip()
     if outcome != "KO" or code not in SYNTAX_FAULTS:
-        yield Violation(expected=f"outcome KO, fault {' or '.join(SYNTAX_FAULTS)}",
-                        actual=f"outcome {outcome}" + (f", fault {code}" if code else ", no fault"),
-                        where=f"/{answer.op.response}/fault/faultCode")
+        yield Violation(
+            expected=f"outcome KO, fault {' or '.join(SYNTAX_FAULTS)}",
+            actual=f"outcome {outcome}" + (f", fault {code}" if code else ", no fault"),
+            where=f"/{answer.op.response}/fault/faultCode",
+        )
 
 
 def closed_after_receipt(receipt: Answer, later: Answer) -> Iterator[Violation]:
-    """After an accepted receipt (or one the station says it already has) the notice answers PAA_PAGAMENTO_DUPLICATO."""
+    """After an accepted (or already held) receipt the notice answers PAA_PAGAMENTO_DUPLICATO."""
     el = _response(receipt)
-    known = (el.findtext("outcome") or "").strip() == "OK" or (el.findtext("fault/faultCode") or "") == \
-        "PAA_RECEIPT_DUPLICATA"
+    known = (el.findtext("outcome") or "").strip() == "OK" or (
+        el.findtext("fault/faultCode") or ""
+    ) == "PAA_RECEIPT_DUPLICATA"
     if not known:
         raise NotJudgeable("the station did not accept the receipt, so the notice need not be closed")
     yield from answers_fault(later, "PAA_PAGAMENTO_DUPLICATO")
 
 
 def created_notice_is_known(demand: Answer, description: Answer, activation: Answer) -> Iterator[Violation]:
-    """The station finds the notice it created (no PAA_PAGAMENTO_SCONOSCIUTO) and asks for the announced amount."""
+    """The station finds the notice it created (not SCONOSCIUTO) and asks for the announced amount."""
     created = _ok_or_unjudgeable(demand)
     number = created.findtext("qrCode/noticeNumber")
     for answer in (description, activation):
         el = _response(answer)
         if (el.findtext("fault/faultCode") or "").strip() == "PAA_PAGAMENTO_SCONOSCIUTO":
-            yield Violation(expected=f"notice {number}, just created, known to the station",
-                            actual="fault PAA_PAGAMENTO_SCONOSCIUTO", where=f"/{answer.op.response}/fault/faultCode")
+            yield Violation(
+                expected=f"notice {number}, just created, known to the station",
+                actual="fault PAA_PAGAMENTO_SCONOSCIUTO",
+                where=f"/{answer.op.response}/fault/faultCode",
+            )
     data = _response(activation).find("data")
     if (_response(activation).findtext("outcome") or "").strip() == "OK" and data is not None:
         announced = (created.findtext("paymentList/paymentOptionDescription/amount") or "").strip()
         asked = (data.findtext("paymentAmount") or "").strip()
         if decimal(asked) is None or decimal(asked) != decimal(announced):
-            yield Violation(expected=f"paymentAmount = {announced} (the amount the demand announced)",
-                            actual=asked or "missing", where=f"/{activation.op.response}/data/paymentAmount")
+            yield Violation(
+                expected=f"paymentAmount = {announced} (the amount the demand announced)",
+                actual=asked or "missing",
+                where=f"/{activation.op.response}/data/paymentAmount",
+            )
 
 
 def refuses_hostile_request(answer: Answer) -> Iterator[Violation]:
@@ -191,28 +225,40 @@ def refuses_hostile_request(answer: Answer) -> Iterator[Violation]:
     elif 400 <= ex.status < 500:
         return
     elif ex.status != 200:
-        yield Violation(expected=expected, actual=f"HTTP {ex.status}" if ex.status else (ex.error or "no answer"),
-                        where="HTTP status line")
+        yield Violation(
+            expected=expected,
+            actual=f"HTTP {ex.status}" if ex.status else (ex.error or "no answer"),
+            where="HTTP status line",
+        )
     elif answer.response is None:
-        yield Violation(expected=expected, actual=f"HTTP 200 without {answer.op.response} "
-                        f"({answer.parse_error or 'another Body'})", where="/Envelope/Body")
+        yield Violation(
+            expected=expected,
+            actual=f"HTTP 200 without {answer.op.response} ({answer.parse_error or 'another Body'})",
+            where="/Envelope/Body",
+        )
     elif (answer.outcome or "").strip() != "KO":
         yield Violation(expected=expected, actual=f"outcome {answer.outcome}", where=f"{where}/outcome")
 
 
 def refuses_with_syntax_fault_in_time(answer: Answer) -> Iterator[Violation]:
-    """A request the XSD forbids gets HTTP 200, the response element, outcome KO and a syntax fault, in time."""
+    """A request the XSD forbids gets HTTP 200, the response element, KO and a syntax fault, in time."""
     ex = answer.exchange
     if ex.timed_out:
         yield Violation(expected="an answer within the deadline", actual=f"{ex.error}", where="HTTP exchange")
         return
     if ex.status != 200:
-        yield Violation(expected="HTTP 200 with a KO", actual=f"HTTP {ex.status}" if ex.status else f"{ex.error}",
-                        where="HTTP status line")
+        yield Violation(
+            expected="HTTP 200 with a KO",
+            actual=f"HTTP {ex.status}" if ex.status else f"{ex.error}",
+            where="HTTP status line",
+        )
         return
     if answer.response is None:
-        yield Violation(expected=f"{answer.op.response} with outcome KO",
-                        actual=answer.parse_error or "no paForNode response element", where="/Envelope/Body")
+        yield Violation(
+            expected=f"{answer.op.response} with outcome KO",
+            actual=answer.parse_error or "no paForNode response element",
+            where="/Envelope/Body",
+        )
         return
     yield from refuses_with_syntax_fault(answer)
 
@@ -220,8 +266,11 @@ def refuses_with_syntax_fault_in_time(answer: Answer) -> Iterator[Violation]:
 def same_outcome(baseline: Answer, answer: Answer) -> Iterator[Violation]:
     """The same request spelled differently gets the same answer (outcome, fault code, content)."""
     if answer.response is None:
-        yield Violation(expected=f"{answer.op.response}, as for the usual spelling",
-                        actual=answer.parse_error or answer.exchange.summary(), where="/Envelope/Body")
+        yield Violation(
+            expected=f"{answer.op.response}, as for the usual spelling",
+            actual=answer.parse_error or answer.exchange.summary(),
+            where="/Envelope/Body",
+        )
         return
     yield from same_answer(baseline, answer)
 
@@ -229,13 +278,18 @@ def same_outcome(baseline: Answer, answer: Answer) -> Iterator[Violation]:
 def never_fetched(fetched: bool, url: str) -> Iterator[Violation]:
     """The station did not fetch the external entity's URL."""
     if fetched:
-        yield Violation(expected=f"no request to {url}", actual=f"the station fetched {url}",
-                        where="DOCTYPE external entity")
+        yield Violation(
+            expected=f"no request to {url}",
+            actual=f"the station fetched {url}",
+            where="DOCTYPE external entity",
+        )
 
 
 def still_answers(answer: Answer) -> Iterator[Violation]:
     """After a hostile request, the station still gives a paForNode answer (OK or KO) in time."""
     if answer.response is None:
-        yield Violation(expected=f"{answer.op.response}: the station still answering",
-                        actual=answer.exchange.error or answer.parse_error or answer.exchange.summary(),
-                        where="/Envelope/Body")
+        yield Violation(
+            expected=f"{answer.op.response}: the station still answering",
+            actual=answer.exchange.error or answer.parse_error or answer.exchange.summary(),
+            where="/Envelope/Body",
+        )

@@ -22,8 +22,11 @@ def outcome_agrees_with_fault(answer: Answer) -> Iterator[Violation]:
     where = f"/{answer.op.response}/fault"
     if outcome == "OK" and fault is not None:
         code = (answer.fault_code or "").strip()
-        yield Violation(expected="outcome OK without a fault", actual=f"OK with fault {code}" if code else "OK with a fault",
-                        where=where)
+        yield Violation(
+            expected="outcome OK without a fault",
+            actual=f"OK with fault {code}" if code else "OK with a fault",
+            where=where,
+        )
     elif outcome == "KO" and fault is None:
         yield Violation(expected="outcome KO with a fault", actual="KO without a fault", where=where)
 
@@ -34,8 +37,11 @@ def fault_bean_is_complete(answer: Answer) -> Iterator[Violation]:
     for name in ("faultCode", "faultString", "id"):
         value = answer.text(f"fault/{name}")
         if value is None or not value.strip():
-            yield Violation(expected=f"a non-blank {name}", actual="missing" if value is None else "blank",
-                            where=f"/{answer.op.response}/fault/{name}")
+            yield Violation(
+                expected=f"a non-blank {name}",
+                actual="missing" if value is None else "blank",
+                where=f"/{answer.op.response}/fault/{name}",
+            )
 
 
 @check("FAULT-002", when=lambda a: has_fault(a) and bool((a.fault_code or "").strip()))
@@ -44,8 +50,11 @@ def fault_code_is_defined_for_the_primitive(answer: Answer) -> Iterator[Violatio
     code = (answer.fault_code or "").strip()
     allowed = ALLOWED[answer.op.name]
     if code not in allowed:
-        yield Violation(expected=f"one of {', '.join(sorted(allowed))}", actual=code,
-                        where=f"/{answer.op.response}/fault/faultCode")
+        yield Violation(
+            expected=f"one of {', '.join(sorted(allowed))}",
+            actual=code,
+            where=f"/{answer.op.response}/fault/faultCode",
+        )
 
 
 @check("FAULT-003", when=lambda a: has_fault(a) and a.request_text("idPA") is not None)
@@ -54,8 +63,9 @@ def fault_id_is_the_institution(answer: Answer) -> Iterator[Violation]:
     want = answer.request_text("idPA")
     got = answer.text("fault/id")
     if got is not None and got.strip() and got.strip() != want:
-        yield Violation(expected=f"id = {want} (the request's idPA)", actual=got,
-                        where=f"/{answer.op.response}/fault/id")
+        yield Violation(
+            expected=f"id = {want} (the request's idPA)", actual=got, where=f"/{answer.op.response}/fault/id"
+        )
 
 
 def is_ok(answer: Answer) -> bool:

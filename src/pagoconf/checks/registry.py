@@ -69,8 +69,10 @@ def _checks_for(operation: str, capabilities: frozenset[str] | None) -> tuple[Ch
     """The registered checks whose rule applies to this operation and needs no undeclared capability."""
     rules = catalogue()
     return tuple(
-        chk for rid, chk in CHECKS.items()
-        if operation in rules[rid].applies_to and (capabilities is None or set(rules[rid].needs) <= capabilities)
+        chk
+        for rid, chk in CHECKS.items()
+        if operation in rules[rid].applies_to
+        and (capabilities is None or set(rules[rid].needs) <= capabilities)
     )
 
 

@@ -33,7 +33,9 @@ def timed(answer: Answer) -> bool:
 def http_status_is_200(answer: Answer) -> Iterator[Violation]:
     """The HTTP status is 200."""
     if answer.exchange.status != 200:
-        yield Violation(expected="HTTP 200", actual=f"HTTP {answer.exchange.status}", where="HTTP status line")
+        yield Violation(
+            expected="HTTP 200", actual=f"HTTP {answer.exchange.status}", where="HTTP status line"
+        )
 
 
 @check("SOAP-002", when=answered)
@@ -41,8 +43,11 @@ def content_type_is_xml(answer: Answer) -> Iterator[Violation]:
     """The Content-Type is text/xml."""
     ctype = answer.exchange.content_type
     if ctype.split(";")[0].strip() != "text/xml":
-        yield Violation(expected="Content-Type: text/xml", actual=f"Content-Type: {ctype or '(none)'}",
-                        where="HTTP header Content-Type")
+        yield Violation(
+            expected="Content-Type: text/xml",
+            actual=f"Content-Type: {ctype or '(none)'}",
+            where="HTTP header Content-Type",
+        )
 
 
 @check("SOAP-003", when=delivered)
@@ -60,7 +65,11 @@ def body_holds_the_response_element(answer: Answer) -> Iterator[Violation]:
     if answer.body is None:
         actual = f"root element {etree.QName(env).text}"
         if etree.QName(env).localname == "Envelope":
-            actual += " (not the SOAP 1.1 namespace)" if etree.QName(env).namespace != SOAP_ENV else " without one Body"
+            actual += (
+                " (not the SOAP 1.1 namespace)"
+                if etree.QName(env).namespace != SOAP_ENV
+                else " without one Body"
+            )
         yield Violation(expected=expected, actual=actual, where="/Envelope")
         return
     if answer.soap_fault is not None:
@@ -81,14 +90,19 @@ def no_soap_fault(answer: Answer) -> Iterator[Violation]:
     if fault is not None:
         code = fault.findtext("faultcode") or ""
         text = fault.findtext("faultstring") or ""
-        yield Violation(expected=f"{answer.op.response} with outcome OK or KO",
-                        actual=f"SOAP Fault {code}: {text}".strip(), where="/Envelope/Body/Fault")
+        yield Violation(
+            expected=f"{answer.op.response} with outcome OK or KO",
+            actual=f"SOAP Fault {code}: {text}".strip(),
+            where="/Envelope/Body/Fault",
+        )
 
 
 @check("TIME-001", when=timed)
 def answered_within_the_node_timeout(answer: Answer) -> Iterator[Violation]:
     """The whole answer arrived before the Node's deadline."""
     if answer.exchange.timed_out:
-        yield Violation(expected="a complete answer within the Node timeout",
-                        actual=f"{answer.exchange.error} (waited {answer.exchange.elapsed_ms:.0f} ms)",
-                        where="HTTP exchange")
+        yield Violation(
+            expected="a complete answer within the Node timeout",
+            actual=f"{answer.exchange.error} (waited {answer.exchange.elapsed_ms:.0f} ms)",
+            where="HTTP exchange",
+        )

@@ -17,8 +17,11 @@ def ok_description_is_complete(answer: Answer) -> Iterator[Violation]:
     for name in REQUIRED_ON_OK:
         el = answer.response.find(name)  # type: ignore[union-attr]
         if el is None:
-            yield Violation(expected=f"{name} present on outcome OK", actual="missing",
-                            where=f"/paVerifyPaymentNoticeRes/{name}")
+            yield Violation(
+                expected=f"{name} present on outcome OK",
+                actual="missing",
+                where=f"/paVerifyPaymentNoticeRes/{name}",
+            )
         elif name != "paymentList" and not (el.text or "").strip():
             yield Violation(expected=f"{name} filled in", actual="blank", where=where(el))
 
@@ -28,7 +31,9 @@ def option_is_for_the_exact_amount(answer: Answer) -> Iterator[Violation]:
     """Every payment option says options = EQ."""
     for opt in answer.response.iterfind("paymentList/paymentOptionDescription/options"):  # type: ignore[union-attr]
         if (opt.text or "").strip() != "EQ":
-            yield Violation(expected="options = EQ", actual=f"options = {opt.text or '(empty)'}", where=where(opt))
+            yield Violation(
+                expected="options = EQ", actual=f"options = {opt.text or '(empty)'}", where=where(opt)
+            )
 
 
 @check("VERIFY-004", when=lambda a: is_ok(a) and a.text("fiscalCodePA") is not None)
@@ -37,5 +42,8 @@ def names_the_requested_institution(answer: Answer) -> Iterator[Violation]:
     want = answer.request_text("qrCode/fiscalCode")
     got = (answer.text("fiscalCodePA") or "").strip()
     if want is not None and got and got != want:
-        yield Violation(expected=f"fiscalCodePA = {want} (the request's qrCode)", actual=got,
-                        where="/paVerifyPaymentNoticeRes/fiscalCodePA")
+        yield Violation(
+            expected=f"fiscalCodePA = {want} (the request's qrCode)",
+            actual=got,
+            where="/paVerifyPaymentNoticeRes/fiscalCodePA",
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING

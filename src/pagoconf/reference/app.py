@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import re
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -34,11 +37,11 @@ from pagoconf.reference.defects import defect_names
 from pagoconf.reference.services import SERVICES, Service, read_service_data, vehicle_of
 from pagoconf.reference.store import Store, StoredReceipt, now
 from pagoconf.wire import element
-from pagoconf.xmlsafe import UnsafeXml, parse
+from pagoconf.xmlsafe import MAX_DEPTH, UnsafeXml, parse
 
 ENDPOINT = "/paForNode"
 MAX_BODY = 1024 * 1024
-DRAIN_LIMIT = 8 * MAX_BODY
+DRAIN_LIMIT = 16 * MAX_BODY  # read (and drop) up to this much of an oversized body, so the 413 arrives
 VERIFY = "paVerifyPaymentNotice"
 ACTIVATIONS = ("paGetPayment", "paGetPaymentV2")
 RECEIPTS = ("paSendRT", "paSendRTV2")
@@ -48,6 +51,10 @@ SPONTANEOUS_DAYS = 30  # a notice created on demand falls due this many days lat
 ANOTHER_EC = "99999999999"
 INVENTED_MEANING = {"PAA_PAGAMENTO_EXPIRED": "Pagamento scaduto"}
 ONE = Decimal("1.00")
+CRASH = "Internal Server Error"
+INTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s+)?[^\s\"'>]+\s+[\"']")  # <!ENTITY name "text">
+FETCH_LIMIT = 64 * 1024
+FETCH_TIMEOUT = 2.0
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -179,8 +186,12 @@ class ReferenceApp:
             return _plain(405, "method not allowed: use POST\n")
         try:
             body = self._read(environ)
-            answer = self.answer(body, environ.get("HTTP_SOAPACTION")) if body is not None else None
-            answer = answer or Reply(413, soap_fault("soapenv:Client", "request larger than 1 MiB"))
+            if body is not None:
+                answer = self.answer(body, environ.get("HTTP_SOAPACTION"))
+            elif self.has("crashes-on-oversized"):
+                answer = _plain(500, CRASH)
+            else:
+                answer = Reply(413, soap_fault("soapenv:Client", "request larger than 1 MiB"))
         except Exception as exc:  # never die on a request
             sys.stderr.write(f"reference station: error answering a request: {exc!r}\n")
             answer = Reply(500, soap_fault("soapenv:Server", "internal error"))
@@ -224,6 +235,9 @@ class ReferenceApp:
             problem = None
         except UnsafeXml as exc:
             root, problem = None, str(exc)
+            mishandled = self._mishandle(data)
+            if mishandled is not None:
+                return mishandled
         children = wire.body_children(root) if root is not None else None
         request = children[0] if children else None
         op = self._operation(request, soap_action)
@@ -239,6 +253,20 @@ class ReferenceApp:
         except SoapFault as fault:
             return Reply(200, soap_fault(fault.code, fault.message), op.name)
         return Reply(200, wire.envelope(reply), op.name)
+
+    def _mishandle(self, data: bytes) -> Reply | None:
+        """What the parsing defects do with a body the safe parser refused (None: answer as usual)."""
+        doctype = b"<!DOCTYPE" in data
+        if doctype and self.has("resolves-external-entities"):
+            _parse_resolving_entities(data)
+        if doctype and self.has("hangs-on-entity-bomb") and INTERNAL_ENTITY.search(data):
+            time.sleep(self.delay)  # as if expanding the entities
+        deep = (self.has("hangs-on-deep-nesting") or self.has("crashes-on-malformed-xml")) and _too_deep(data)
+        if deep and self.has("hangs-on-deep-nesting"):
+            time.sleep(self.delay)  # as if recursing through every level
+        if self.has("crashes-on-malformed-xml") and not doctype and not deep:
+            return _plain(500, CRASH)
+        return None
 
     @staticmethod
     def _operation(request: etree._Element | None, soap_action: str | None) -> wire.Operation | None:
@@ -259,6 +287,8 @@ class ReferenceApp:
         request = children[0]
         if request.tag != f"{{{wire.PAFN}}}{op.request}":
             return f"expected {{{wire.PAFN}}}{op.request}, got {request.tag}"
+        if self.has("prefix-sensitive") and request.prefix != "pafn":
+            return f"the request element must be written pafn:{op.request}"
         return self._schema_problem(op, request)
 
     def _schema_problem(self, op: wire.Operation, request: etree._Element) -> str | None:
@@ -267,6 +297,8 @@ class ReferenceApp:
         The base64 of a demand's service data is left to the operation, which refuses bad service data
         with PAA_SINTASSI_XSD (ERR lists that code for paDemandPaymentNotice only).
         """
+        if self.has("ok-to-invalid-requests"):
+            return None
         if op.name in RECEIPTS and self.has("invalid-receipt-accepted"):
             return None
         errors = self.schema.errors(request)
@@ -614,6 +646,40 @@ class ReferenceApp:
         if not self.has("demand-notice-not-stored"):
             self.store.add(notice, "spontaneous")
         return notice
+
+
+def _too_deep(data: bytes) -> bool:
+    """True when the XML nests deeper than the safe parser's bound (read as far as it is readable)."""
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+    )
+    depth = 0
+    with contextlib.suppress(etree.XMLSyntaxError):
+        parser.feed(data)
+    for event, _ in parser.read_events():
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+class _Fetcher(etree.Resolver):
+    """Fetches http(s) entities over the network: what `resolves-external-entities` must not do."""
+
+    def resolve(self, url: str | None, public_id: str | None, context: Any) -> Any:
+        if not url or not url.startswith(("http://", "https://")):
+            return None
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, timeout=FETCH_TIMEOUT) as response:
+            return self.resolve_string(response.read(FETCH_LIMIT), context)
+
+
+def _parse_resolving_entities(data: bytes) -> None:
+    """Parse as an unguarded parser does: load the DTD, resolve entities, fetch from the network."""
+    parser = etree.XMLParser(load_dtd=True, resolve_entities=True, no_network=False)
+    parser.resolvers.add(_Fetcher())
+    with contextlib.suppress(Exception):
+        etree.fromstring(data, parser)
 
 
 def _metadata(out: etree._Element, entries: list[tuple[str, str]]) -> None:

@@ -108,8 +108,12 @@ DEFECTS: dict[str, Defect] = {
             "STATE-003",
             "Annulled notices are refused with PAA_PAGAMENTO_SCONOSCIUTO.",
         ),
-        Defect("paid-is-payable", "STATE-004", "Notices already paid are answered as payable.",
-                also=("RECEIPT-003",)),  # a notice closed by a receipt is a paid notice too
+        Defect(
+            "paid-is-payable",
+            "STATE-004",
+            "Notices already paid are answered as payable.",
+            also=("RECEIPT-003",),  # a notice closed by a receipt is a paid notice too
+        ),
         Defect(
             "stale-verify-amount",
             "CROSS-001",
@@ -182,6 +186,48 @@ DEFECTS: dict[str, Defect] = {
             "demand-accepts-invalid-data",
             "DEMAND-005",
             "Service data that break the service's XSD still create a notice (OK).",
+        ),
+        Defect(
+            "crashes-on-malformed-xml",
+            "ROBUST-001",
+            "A body that is not well-formed XML (no DOCTYPE, not merely too deep) gets HTTP 500, text/plain, "
+            "'Internal Server Error'.",
+        ),
+        Defect(
+            "ok-to-invalid-requests",
+            "ROBUST-001",
+            "Requests are not checked against paForNode.xsd (still parsed safely): a well-formed invalid "
+            "request is handled as if valid, by whatever fields it has.",
+            also=("RECEIPT-005",),  # an invalid receipt is an invalid request too
+        ),
+        Defect(
+            "resolves-external-entities",
+            "SECURITY-001",
+            "A request with a DOCTYPE is also parsed loading the DTD and resolving entities over the network "
+            "(the entity is fetched); the answer stays the syntax KO.",
+        ),
+        Defect(
+            "hangs-on-entity-bomb",
+            "SECURITY-002",
+            "A request whose DOCTYPE declares internal entities is answered (KO as usual) only after `delay` "
+            "seconds, as if expanding them.",
+        ),
+        Defect(
+            "crashes-on-oversized",
+            "SECURITY-003",
+            "A body over 1 MiB gets HTTP 500 (text/plain 'Internal Server Error') instead of 413.",
+        ),
+        Defect(
+            "hangs-on-deep-nesting",
+            "SECURITY-004",
+            "A request nested deeper than the parser's bound (256) is answered (KO as usual) only after "
+            "`delay` seconds.",
+        ),
+        Defect(
+            "prefix-sensitive",
+            "ROBUST-002",
+            "A request element not written with the prefix pafn (another prefix, or a default namespace) is "
+            "refused with PAA_SINTASSI_EXTRAXSD.",
         ),
     )
 }

@@ -122,8 +122,10 @@ def service_level_line(sl: Mapping[str, Any] | None) -> str | None:
     if not sl or not sl.get("answers"):
         return None
     pct = 100.0 * float(sl["within"]) / float(sl["answers"])
-    return (f"{_num(pct)} % of {sl['answers']} answers within {_num(float(sl['seconds']))} s"
-            f" (target {_num(100.0 * float(sl['target_share']))} %)")
+    return (
+        f"{_num(pct)} % of {sl['answers']} answers within {_num(float(sl['seconds']))} s"
+        f" (target {_num(100.0 * float(sl['target_share']))} %)"
+    )
 
 
 def _num(x: float) -> str:
@@ -134,8 +136,11 @@ def _num(x: float) -> str:
 def target_rows(report: RunReport) -> list[tuple[str, str]]:
     """The target table: url, identity, primitive version, SANP, harness, started, duration, then extras."""
     t = dict(report.target)
-    identity = " · ".join(f"{label} {t.pop(key)}" for label, key in
-                          (("idPA", "id_pa"), ("idBrokerPA", "id_broker_pa"), ("idStation", "id_station")) if key in t)
+    identity = " · ".join(
+        f"{label} {t.pop(key)}"
+        for label, key in (("idPA", "id_pa"), ("idBrokerPA", "id_broker_pa"), ("idStation", "id_station"))
+        if key in t
+    )
     rows = [
         ("URL", _plain(t.pop("url", None) or "—")),
         ("Identity", identity or "—"),

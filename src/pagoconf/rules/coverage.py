@@ -27,8 +27,13 @@ def scenario_tags(features: Path = FEATURES) -> list[tuple[str, str, frozenset[s
             elif m := _FEATURE.match(line):
                 feature, feature_tags, pending = m.group(1), pending, set()
             elif m := _SCENARIO.match(line):
-                out.append((str(path.relative_to(features)), f"{feature} › {m.group(2)}",
-                            frozenset(feature_tags | pending)))
+                out.append(
+                    (
+                        str(path.relative_to(features)),
+                        f"{feature} › {m.group(2)}",
+                        frozenset(feature_tags | pending),
+                    )
+                )
                 pending = set()
             elif stripped and not stripped.startswith("#"):
                 pending = pending if stripped.startswith(("Rule:",)) else set()

@@ -1,4 +1,4 @@
-"""SOAP 1.1 over HTTP(S): one deadline for the whole exchange, a bound on the answer, captured as an Exchange."""
+"""SOAP 1.1 over HTTP(S): one deadline per exchange, a bound on the answer, captured as an Exchange."""
 
 from __future__ import annotations
 
@@ -128,10 +128,21 @@ class SoapClient:
         """Seconds allowed for one exchange of this timeout class."""
         return float(self.settings.timeouts.get(timeout_class, DEFAULT_TIMEOUTS.get(timeout_class, 7.0)))
 
-    def call(self, operation: str, envelope: bytes, *, timeout_class: str = "sync",
-             headers: Mapping[str, str] | None = None) -> Exchange:
-        """Send one envelope with SOAPAction = operation (`headers` override); always the evidence, in time."""
-        headers = {"Content-Type": CONTENT_TYPE, "SOAPAction": operation, **self.settings.headers, **(headers or {})}
+    def call(
+        self,
+        operation: str,
+        envelope: bytes,
+        *,
+        timeout_class: str = "sync",
+        headers: Mapping[str, str] | None = None,
+    ) -> Exchange:
+        """Send one envelope, SOAPAction = operation (`headers` override); always the evidence, in time."""
+        headers = {
+            "Content-Type": CONTENT_TYPE,
+            "SOAPAction": operation,
+            **self.settings.headers,
+            **(headers or {}),
+        }
         evidence_headers = redact_headers(headers)
         deadline = self.deadline(timeout_class)
         start = time.perf_counter()
@@ -152,7 +163,9 @@ class SoapClient:
                     allow_redirects=False,
                 )
             except requests.exceptions.ConnectTimeout:
-                return done(error=f"could not connect within {self.settings.connect_timeout:g} s", unreachable=True)
+                return done(
+                    error=f"could not connect within {self.settings.connect_timeout:g} s", unreachable=True
+                )
             except requests.exceptions.ReadTimeout:
                 return done(error=f"no answer within the {deadline:g} s deadline", timed_out=True)
             except requests.exceptions.SSLError as exc:
@@ -170,7 +183,9 @@ class SoapClient:
                 dog._cut()
             return self._read(resp, dog, late, done)
 
-    def _read(self, resp: requests.Response, dog: _Watchdog, late: str, done: Callable[..., Exchange]) -> Exchange:
+    def _read(
+        self, resp: requests.Response, dog: _Watchdog, late: str, done: Callable[..., Exchange]
+    ) -> Exchange:
         """Read the body under the size bound, until the watchdog's deadline."""
         status, headers = resp.status_code, dict(resp.headers)
         body = bytearray()
@@ -179,12 +194,21 @@ class SoapClient:
             for chunk in resp.iter_content(CHUNK):
                 body += chunk
                 if len(body) > bound:
-                    return done(status=status, headers=headers, response=bytes(body[:bound]),
-                                error=f"answer exceeds the {bound}-byte bound; reading stopped")
+                    return done(
+                        status=status,
+                        headers=headers,
+                        response=bytes(body[:bound]),
+                        error=f"answer exceeds the {bound}-byte bound; reading stopped",
+                    )
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if dog.expired.is_set():
                 return done(status=status, headers=headers, response=bytes(body), error=late, timed_out=True)
-            return done(status=status, headers=headers, response=bytes(body), error=f"answer broken off: {_reason(exc)}")
+            return done(
+                status=status,
+                headers=headers,
+                response=bytes(body),
+                error=f"answer broken off: {_reason(exc)}",
+            )
         finally:
             resp.close()
         if dog.expired.is_set():
@@ -196,8 +220,11 @@ def _refused(exc: requests.exceptions.ConnectionError) -> bool:
     """The station could not be reached at all (as opposed to answering with something that is not HTTP)."""
     reason = exc.args[0] if exc.args else None
     inner = getattr(reason, "reason", None)
-    return isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError) or (
-        isinstance(reason, urllib3.exceptions.MaxRetryError) and not isinstance(inner, urllib3.exceptions.ProtocolError)
+    return isinstance(
+        inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
+    ) or (
+        isinstance(reason, urllib3.exceptions.MaxRetryError)
+        and not isinstance(inner, urllib3.exceptions.ProtocolError)
     )
 
 
@@ -206,5 +233,5 @@ def _reason(exc: BaseException) -> str:
     text = str(exc)
     for marker in ("Caused by ", "Errno"):
         if marker in text:
-            text = text[text.index(marker):]
+            text = text[text.index(marker) :]
     return text[:300]
