@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from pytest_bdd import then, when
+from pytest_bdd import given, then, when
 
 from pagoconf import probes
 from pagoconf.checks import Answer
@@ -34,6 +34,11 @@ def canary_url(canary: Canary) -> str:
 
 def _usual(node: Node, notice: Notice) -> bytes:
     return verify_request(node.identity, notice.fiscal_code, notice.number)
+
+
+@given("the station is up: the Node has described it", target_fixture="description")
+def _(node: Node, notice: Notice) -> Answer:
+    return node.describe(notice)  # unreachable here is inconclusive; after a hostile request it is a failure
 
 
 @when("the Node describes the notice in a request that names an external entity", target_fixture="hostile")

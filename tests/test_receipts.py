@@ -95,3 +95,19 @@ def test_a_receipt_with_an_invalid_outcome_breaks_the_schema() -> None:
     )
     errors = pa_for_node_schema("3.8.0").errors(receipt_element(with_invalid_outcome(body)))
     assert len(errors) == 1 and "PAID" in errors[0][0]
+
+
+@pytest.mark.parametrize("sanp", ["3.8.0", "3.13.0"])
+@pytest.mark.parametrize(("element", "version"), [("paGetPaymentRes", 1), ("paGetPaymentV2Response", 2)])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_receipts_built_from_any_generated_activation_are_valid(
+    sanp: str, element: str, version: int, data: st.DataObject
+) -> None:
+    from pagoconf.strategies import domain_instances
+
+    schema = pa_for_node_schema(sanp)
+    activation = data.draw(domain_instances(schema, element).filter(lambda el: el.find("data") is not None))
+    payment = Payment(NAV, ID.id_pa, "r" * 32, PAID_AT, data.draw(st.booleans()), "Comune di Pagoconf")
+    body = receipt_request(activation.find("data"), payment, ID, version=version, sanp=sanp)
+    assert schema.errors(receipt_element(body)) == []

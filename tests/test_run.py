@@ -16,6 +16,7 @@ DEFECT_FLAGS = {
     name: SHORT_DELAY
     for name in ("slow-verify", "slow-receipt", "hangs-on-entity-bomb", "hangs-on-deep-nesting")
 }
+DEFECT_FLAGS["sluggish"] = ["--station-delay", "0.3", "--service-level", "0.2"]
 
 
 @pytest.mark.parametrize(("sanp", "version"), [("3.8.0", 2), ("3.13.0", 2), ("3.8.0", 1)])

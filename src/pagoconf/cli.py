@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from . import __version__
 from .contracts import DEFAULT_SANP, SUPPORTED_SANP, ContractError
 
 EXIT_OK, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+RUN_PLUGINS = ("pytest_bdd.plugin", "allure_pytest_bdd.plugin", "_hypothesis_pytestplugin")
 VERDICT_EXIT = {
     "CONFORMANT": EXIT_OK,
     "NOT_CONFORMANT": EXIT_NOT_CONFORMANT,
@@ -54,6 +56,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         "-p",
         "no:cacheprovider",
     ]
+    # Only the plugins a run needs (autoloading every installed one costs seconds per run).
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    for plugin in RUN_PLUGINS:
+        argv += ["-p", plugin]
     argv += ["-v", "--tb=short"] if args.verbose else ["--tb=no"]
     if args.config:
         argv += ["--pagoconf-config", args.config]
@@ -66,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ("--hypothesis-profile", args.hypothesis_profile),
         ("--station-delay", args.station_delay),
         ("--node-timeout", args.timeout),
+        ("--service-level", args.service_level),
     ):
         if value is not None:
             argv += [flag, str(value)]
@@ -257,6 +264,12 @@ def parser() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         help="the Node's deadline for every exchange, seconds (default 7; 15 for receipts)",
+    )
+    run.add_argument(
+        "--service-level",
+        type=float,
+        metavar="S",
+        help="service-level time, seconds (default: config, else 2)",
     )
     run.add_argument("--reports", default="reports", help="output folder (default: reports)")
     run.add_argument("--contracts", help="contracts root holding sanp-<version>/")

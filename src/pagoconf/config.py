@@ -87,6 +87,7 @@ class TargetConfig:
         sanp: str | None = None,
         primitive_version: int | None = None,
         timeout: float | None = None,
+        service_level_seconds: float | None = None,
     ) -> TargetConfig:
         """A copy with command-line overrides applied."""
         station = self.station
@@ -99,7 +100,14 @@ class TargetConfig:
             station = replace(station, url=url)
         if primitive_version:
             station = replace(station, primitive_version=_version(primitive_version, "--primitive-version"))
-        return replace(self, station=station, sanp=sanp or self.sanp, timeouts=timeouts)
+        service_level = self.service_level
+        if service_level_seconds is not None:
+            if service_level_seconds <= 0:
+                raise ConfigError("--service-level must be a positive number of seconds")
+            service_level = replace(service_level, seconds=float(service_level_seconds))
+        return replace(
+            self, station=station, sanp=sanp or self.sanp, timeouts=timeouts, service_level=service_level
+        )
 
     def describe(self) -> dict[str, Any]:
         """The target as reports show it (no secrets)."""

@@ -49,6 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)"
     )
     g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for every exchange (s)")
+    g.addoption("--service-level", type=float, default=None, help="service-level time (s; default 2)")
     g.addoption(
         "--pagoconf-reports", metavar="DIR", help="write conformance.json/.md (and Allure extras) here"
     )
@@ -190,7 +191,11 @@ def _open_session(config: pytest.Config) -> RunSession:
     if opt("defect") and cfg_path:
         raise pytest.UsageError("--defect applies to the embedded reference station only (no --config)")
     target = target.with_overrides(
-        url=url, sanp=opt("sanp"), primitive_version=opt("primitive_version"), timeout=opt("node_timeout")
+        url=url,
+        sanp=opt("sanp"),
+        primitive_version=opt("primitive_version"),
+        timeout=opt("node_timeout"),
+        service_level_seconds=opt("service_level"),
     )
     if not target.station.url:
         raise pytest.UsageError(f"no station URL: set [station] url in {target.source} or pass --station")

@@ -63,7 +63,7 @@ class Verdict:
         own rule judges, `always=False`); never raises for a violation."""
         answer = Answer.of(exchange, self.schema)
         self.answers.append(answer)
-        if exchange.unreachable:
+        if exchange.unreachable and always:  # a probe's dropped connection is the probe rule's to judge
             for rid in self._scenario_rules(answer.op.name):
                 self.ledger.broke(rid, self.scenario, exchange.error or "station unreachable")
             raise Inconclusive(f"Inconclusive: {exchange.operation} to {exchange.url}: {exchange.error}")

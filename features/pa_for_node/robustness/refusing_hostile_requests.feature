@@ -6,6 +6,7 @@ Feature: Refusing hostile requests
 
   Background:
     Given a payable notice of the institution
+    And the station is up: the Node has described it
 
   @rule:SECURITY-001
   Scenario: A request naming an external entity

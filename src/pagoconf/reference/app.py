@@ -214,13 +214,9 @@ class ReferenceApp:
 
     def _deliver(self, answer: Reply) -> Reply:
         """Apply the transport defects: delays, HTTP status, content type."""
-        if self.has("slow-verify") and answer.operation == VERIFY:
-            time.sleep(self.delay)
-        if self.has("slow-receipt") and answer.operation in RECEIPTS:
-            time.sleep(self.delay)
         if self.has("sluggish") and self._answers.next() % 4 == 0:
             time.sleep(self.sluggish_delay)
-        if self.has("status-500"):
+        if self.has("status-500") and answer.status == 200:
             answer = replace(answer, status=500)
         if self.has("json-content-type"):
             answer = replace(answer, content_type="application/json")
@@ -317,6 +313,10 @@ class ReferenceApp:
 
     def _handle(self, op: wire.Operation, request: etree._Element, raw: bytes) -> etree._Element:
         """Route a valid request: identity, primitive version, then the operation."""
+        if (self.has("slow-verify") and op.name == VERIFY) or (
+            self.has("slow-receipt") and op.name in RECEIPTS
+        ):
+            time.sleep(self.delay)  # slow where the work is: valid requests; hostile ones stay quick
         try:
             self._check_identity(request)
             self._check_version(op)
@@ -387,9 +387,9 @@ class ReferenceApp:
             raise Refusal("PAA_PAGAMENTO_DUPLICATO", f"notice {nav} has already been paid")
         return notice
 
-    def _wrapper(self, op: wire.Operation) -> etree._Element:
-        """The response element of `op` (unqualified for verify under `unqualified-wrapper`)."""
-        if op.name == VERIFY and self.has("unqualified-wrapper"):
+    def _wrapper(self, op: wire.Operation, *, ok: bool = False) -> etree._Element:
+        """The response element of `op` (unqualified for a verify OK under `unqualified-wrapper`)."""
+        if ok and op.name == VERIFY and self.has("unqualified-wrapper"):
             return etree.Element(op.response)
         return wire.wrapper(op.response)
 
@@ -411,7 +411,7 @@ class ReferenceApp:
 
     def _verify(self, op: wire.Operation, request: etree._Element, notice: IssuedNotice) -> etree._Element:
         """paVerifyPaymentNoticeRes OK: the single payment option and who asks for it."""
-        res = self._wrapper(op)
+        res = self._wrapper(op, ok=True)
         element(res, "outcome", "OK")
         if self.has("ok-with-fault"):
             self._fault(res, "PAA_SYSTEM_ERROR", "internal warning", self._id_of(request))

@@ -29,7 +29,9 @@ DEFECTS: dict[str, Defect] = {
             "ACTIVATE-001",
             "Activating a payable notice is refused with PAA_PAGAMENTO_IN_CORSO, as if it were locked.",
         ),
-        Defect("status-500", "SOAP-001", "Every answer uses HTTP status 500; the body is unchanged."),
+        Defect(
+            "status-500", "SOAP-001", "Every HTTP 200 answer uses HTTP status 500; the body is unchanged."
+        ),
         Defect(
             "json-content-type",
             "SOAP-002",
@@ -43,7 +45,7 @@ DEFECTS: dict[str, Defect] = {
         Defect(
             "unqualified-wrapper",
             "SOAP-003",
-            "The verify answer's wrapper element carries no namespace.",
+            "The verify OK answer's wrapper element carries no namespace.",
         ),
         Defect(
             "amounts-without-cents",
@@ -130,7 +132,7 @@ DEFECTS: dict[str, Defect] = {
             "REPEAT-002",
             "Each activation adds a call counter to the first transfer's remittanceInformation.",
         ),
-        Defect("slow-verify", "TIME-001", "Every verify is answered only after `delay` seconds."),
+        Defect("slow-verify", "TIME-001", "Every valid verify is answered only after `delay` seconds."),
         Defect("sluggish", "TIME-002", "Every 4th answer is delayed by `sluggish_delay` seconds."),
         Defect(
             "receipt-refused",
@@ -169,7 +171,9 @@ DEFECTS: dict[str, Defect] = {
             "SOAP-004",
             "Receipts are answered with a SOAP 1.1 Fault (HTTP 200) and not kept.",
         ),
-        Defect("slow-receipt", "TIME-001", "Receipts are answered after `delay` seconds (kept as usual)."),
+        Defect(
+            "slow-receipt", "TIME-001", "Valid receipts are answered after `delay` seconds (kept as usual)."
+        ),
         Defect("demand-refused", "DEMAND-001", "Valid service data are refused with PAA_SYSTEM_ERROR."),
         Defect("demand-without-company", "DEMAND-002", "The demand OK omits companyName."),
         Defect(
