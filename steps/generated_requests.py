@@ -20,7 +20,7 @@ from pagoconf.probes import respelled
 from pagoconf.properties import Exploration, explore
 from pagoconf.strategies import from_xsd, mutations, notice_numbers
 from pagoconf.strategies.mutations import SAME_ANSWER
-from pagoconf.verdict import Verdict
+from pagoconf.verdict import Inconclusive, Verdict
 from pagoconf.wire import BY_REQUEST_ELEMENT, OPERATIONS, envelope
 
 
@@ -132,7 +132,11 @@ def _(target: TargetConfig, notice: Notice) -> Generated:
 
 @when("the Node sends them to the station", target_fixture="exploration")
 def _(node: Node, generated: Generated) -> Exploration:
-    found = explore(generated.examples, lambda example: generated.holds(generated.send(node, example)))
+    found = explore(
+        generated.examples,
+        lambda example: generated.holds(generated.send(node, example)),
+        give_up_on=(Inconclusive,),
+    )
     if found.failed:  # the smallest failing example, once more, as evidence
         node.on_exchange(generated.send(node, found.example).exchange)
     return found

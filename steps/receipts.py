@@ -43,16 +43,6 @@ def _(node: Node) -> Answer:
     return node.send_the_same_receipt_again()
 
 
-@when("the Node describes the notice afterwards", target_fixture="afterwards")
-def _(node: Node, notice: Notice) -> Answer:
-    return node.describe(notice)
-
-
-@when("the Node activates the notice afterwards", target_fixture="afterwards")
-def _(node: Node, notice: Notice) -> Answer:
-    return node.activate(notice)
-
-
 @then("the station accepts the receipt")
 def _(verdict: Verdict, receipt: Answer) -> None:
     verdict.expect(expect.answers_ok, receipt)

@@ -28,11 +28,13 @@ def _(node: Node) -> None:
 
 
 @when("the Node describes the notice", target_fixture="description")
+@when("the Node describes the notice afterwards", target_fixture="afterwards")
 def _(node: Node, notice: Notice) -> Answer:
     return node.describe(notice)
 
 
 @when("the Node activates the notice", target_fixture="activation")
+@when("the Node activates the notice afterwards", target_fixture="afterwards")
 def _(node: Node, notice: Notice) -> Answer:
     return node.activate(notice)
 

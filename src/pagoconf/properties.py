@@ -36,17 +36,29 @@ class Exploration:
         return f"smallest failing example of {self.tried} tried: {describe(self.example)}"
 
 
-def explore(strategy: SearchStrategy[Any], attempt: Callable[[Any], Iterable[Violation]]) -> Exploration:
+def explore(
+    strategy: SearchStrategy[Any],
+    attempt: Callable[[Any], Iterable[Violation]],
+    *,
+    give_up_on: tuple[type[Exception], ...] = (),
+) -> Exploration:
     """Try the property on examples of `strategy` (the Hypothesis profile's budget); shrink failures."""
     tried = 0
     smallest: dict[str, Any] = {}
+    gave_up: list[Exception] = []
 
     @settings(database=None, suppress_health_check=list(HealthCheck), deadline=None)
     @given(strategy)
     def holds(example: Any) -> None:
         nonlocal tried
+        if gave_up:  # no point trying more examples (e.g. the station is unreachable)
+            return
         tried += 1
-        found = tuple(attempt(example))
+        try:
+            found = tuple(attempt(example))
+        except give_up_on as exc:
+            gave_up.append(exc)
+            return
         if found:
             smallest.update(example=example, violations=found)  # the last failure run is the shrunk one
             raise _Counterexample(found[0].actual)
@@ -58,4 +70,6 @@ def explore(strategy: SearchStrategy[Any], attempt: Callable[[Any], Iterable[Vio
     except (Flaky, ExceptionGroup):  # a station that answers the same example differently: keep the last
         if not smallest:
             raise
+    if gave_up:
+        raise gave_up[0]
     return Exploration(tried, smallest.get("example"), smallest.get("violations", ()))

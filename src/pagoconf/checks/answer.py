@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -127,6 +128,21 @@ def where(el: etree._Element) -> str:
         parts.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
         node = parent
     return "/" + "/".join(reversed(parts))
+
+
+def required_on_ok(answer: Answer, names: tuple[str, ...]) -> Iterator[Violation]:
+    """Children the Node requires on outcome OK (even where the XSD makes them optional): present, and
+    leaves not blank."""
+    for name in names:
+        el = answer.response.find(name)  # type: ignore[union-attr]
+        if el is None:
+            yield Violation(
+                expected=f"{name} present on outcome OK",
+                actual="missing",
+                where=f"/{answer.op.response}/{name}",
+            )
+        elif len(el) == 0 and not (el.text or "").strip():
+            yield Violation(expected=f"{name} filled in", actual="blank", where=where(el))
 
 
 def decimal(text: str | None) -> Decimal | None:

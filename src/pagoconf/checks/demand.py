@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..notice_numbers import has_valid_check_digit
-from .answer import Answer, Violation, where
+from .answer import Answer, Violation, required_on_ok
 from .faults import is_ok
 from .registry import check
 
@@ -15,16 +15,7 @@ REQUIRED_ON_OK = ("qrCode", "paymentList", "paymentDescription", "fiscalCodePA",
 @check("DEMAND-002", when=is_ok)
 def created_notice_is_complete(answer: Answer) -> Iterator[Violation]:
     """qrCode, paymentList, paymentDescription, fiscalCodePA and companyName are present and not blank."""
-    for name in REQUIRED_ON_OK:
-        el = answer.response.find(name)  # type: ignore[union-attr]
-        if el is None:
-            yield Violation(
-                expected=f"{name} present on outcome OK",
-                actual="missing",
-                where=f"/paDemandPaymentNoticeResponse/{name}",
-            )
-        elif len(el) == 0 and not (el.text or "").strip():
-            yield Violation(expected=f"{name} filled in", actual="blank", where=where(el))
+    yield from required_on_ok(answer, REQUIRED_ON_OK)
 
 
 @check("DEMAND-003", when=lambda a: is_ok(a) and a.response.find("qrCode") is not None)  # type: ignore[union-attr]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .answer import Answer, Violation, where
+from .answer import Answer, Violation, required_on_ok, where
 from .faults import is_ok
 from .registry import check
 
@@ -14,16 +14,7 @@ REQUIRED_ON_OK = ("paymentList", "paymentDescription", "fiscalCodePA", "companyN
 @check("VERIFY-002", when=is_ok)
 def ok_description_is_complete(answer: Answer) -> Iterator[Violation]:
     """paymentList, paymentDescription, fiscalCodePA and companyName are present and not blank."""
-    for name in REQUIRED_ON_OK:
-        el = answer.response.find(name)  # type: ignore[union-attr]
-        if el is None:
-            yield Violation(
-                expected=f"{name} present on outcome OK",
-                actual="missing",
-                where=f"/paVerifyPaymentNoticeRes/{name}",
-            )
-        elif name != "paymentList" and not (el.text or "").strip():
-            yield Violation(expected=f"{name} filled in", actual="blank", where=where(el))
+    yield from required_on_ok(answer, REQUIRED_ON_OK)
 
 
 @check("VERIFY-003", when=is_ok)

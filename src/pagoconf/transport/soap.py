@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -229,9 +230,11 @@ def _refused(exc: requests.exceptions.ConnectionError) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost readable reason of a requests/urllib3 error."""
+    """The innermost readable reason of a requests/urllib3 error ("[Errno 111] Connection refused")."""
     text = str(exc)
-    for marker in ("Caused by ", "Errno"):
-        if marker in text:
-            text = text[text.index(marker) :]
-    return text[:300]
+    m = re.search(r"\[Errno [^\]]+\][^'\")]*", text)
+    if m:
+        return m.group(0).strip()
+    if "Caused by " in text:
+        text = text[text.index("Caused by ") + len("Caused by ") :]
+    return text.strip(" ()'\"")[:300]
