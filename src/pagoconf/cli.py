@@ -96,7 +96,10 @@ def cmd_station(args: argparse.Namespace) -> int:
     from .reference import DEFECTS, ReferenceStation, write_config
 
     if args.list_defects:
-        rows = [{"name": d.name, "rule": d.rule, "description": d.description} for d in DEFECTS.values()]
+        rows = [
+            {"name": d.name, "rule": d.rule, "description": d.description, "also": list(d.also)}
+            for d in DEFECTS.values()
+        ]
         if args.json:
             print(json.dumps(rows, indent=2, ensure_ascii=False))
         else:

@@ -57,10 +57,10 @@ def fault_code_is_defined_for_the_primitive(answer: Answer) -> Iterator[Violatio
         )
 
 
-@check("FAULT-003", when=lambda a: has_fault(a) and a.request_text("idPA") is not None)
+@check("FAULT-003", when=lambda a: has_fault(a) and bool((a.request_text("idPA") or "").strip()))
 def fault_id_is_the_institution(answer: Answer) -> Iterator[Violation]:
-    """The fault's id is the idPA of the request."""
-    want = answer.request_text("idPA")
+    """The fault's id is the idPA of the request (a blank idPA names no institution: nothing to judge)."""
+    want = (answer.request_text("idPA") or "").strip()
     got = answer.text("fault/id")
     if got is not None and got.strip() and got.strip() != want:
         yield Violation(
