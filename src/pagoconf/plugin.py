@@ -18,7 +18,7 @@ from .evidence import evidence_files
 from .ledger import Ledger
 from .ledger import verdict as overall_verdict
 from .node import Node
-from .notices import NoticeBook
+from .notices import MissingData, NoticeBook
 from .paths import FEATURES
 from .reporting.report import RunReport
 from .rules import catalogue
@@ -269,6 +269,16 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         allure.dynamic.label("rule", rid)
         allure.dynamic.link(
             spec_url(catalogue()[rid], run.target.sanp), name=f"{rid} (SANP {run.target.sanp})"
+        )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """A scenario whose test data is missing is not run (with the reason), never failed."""
+    outcome = yield
+    if isinstance(outcome.exception, MissingData):
+        outcome.force_exception(
+            pytest.skip.Exception(f"not run: {outcome.exception}", _use_item_location=True)
         )
 
 
