@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import platform
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -426,7 +426,7 @@ def _write_reports(config: pytest.Config, run: RunSession) -> None:
                 "id_broker_pa": t.station.identity.id_broker_pa,
                 "id_station": t.station.identity.id_station,
                 "capabilities": ", ".join(sorted(t.capabilities)),
-                "python": os.sys.version.split()[0],  # type: ignore[attr-defined]
+                "python": platform.python_version(),
             },
         )
         write_categories(Path(allure_dir))
