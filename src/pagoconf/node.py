@@ -18,7 +18,6 @@ from .messages import (
 from .notices import MissingData, Notice
 from .transport import Exchange, SoapClient
 from .verdict import Verdict
-from .wire import OPERATIONS
 
 OTHER_EC = "12345678901"
 
@@ -116,26 +115,22 @@ class Node:
 
     def quietly(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
         """One exchange judged by nobody: a property tries many, and records only the one it keeps."""
-        exchange = self.client.call(
-            operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout
-        )
+        exchange = self.client.call(operation, envelope, headers=headers)
         if exchange.unreachable:
             self.verdict.observe(exchange)  # records the scenario's rules as broken and raises Inconclusive
         return Answer.of(exchange, self.verdict.schema)
 
     def probe(self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None) -> Answer:
         """One recorded exchange judged by the scenario's own rule, not by the always-on ones."""
-        exchange = self.client.call(
-            operation, envelope, headers=headers, timeout_class=OPERATIONS[operation].timeout
-        )
-        self.on_exchange(exchange)
-        return self.verdict.observe(exchange, always=False)
+        return self._send(operation, envelope, headers=headers, always=False)
 
     def _send_receipt(self, body: bytes) -> Answer:
         self.last_receipt = body
         return self._send(receipt_operation(self.version), body)
 
-    def _send(self, operation: str, envelope: bytes) -> Answer:
-        exchange = self.client.call(operation, envelope, timeout_class=OPERATIONS[operation].timeout)
+    def _send(
+        self, operation: str, envelope: bytes, *, headers: dict[str, str] | None = None, always: bool = True
+    ) -> Answer:
+        exchange = self.client.call(operation, envelope, headers=headers)
         self.on_exchange(exchange)  # evidence first, judgement after
-        return self.verdict.observe(exchange)
+        return self.verdict.observe(exchange, always=always)

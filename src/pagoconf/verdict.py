@@ -84,12 +84,10 @@ class Verdict:
         """Judge a scenario expectation and fail the step at once if it does not hold."""
         rid = rule_id or self._the_scenario_rule(answers)
         try:
-            found = [Violation(v.expected, v.actual, v.where, rid) for v in fn(*answers, **kw)]
+            found = list(fn(*answers, **kw))
         except NotJudgeable as exc:
             raise self.cannot_judge(f"{rid}: {exc}") from None
-        self.ledger.judged(rid, self.scenario, found)
-        if found:
-            raise ConformanceFailure(describe(found, self.sanp))
+        self.record(rid, found)
 
     def measure(
         self,

@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from ..wire import CONTENT_TYPE
+from ..wire import CONTENT_TYPE, OPERATIONS
 from .exchange import Exchange, redact_headers
 
 DEFAULT_TIMEOUTS = {"sync": 7.0, "receipt": 15.0}
@@ -134,10 +134,11 @@ class SoapClient:
         operation: str,
         envelope: bytes,
         *,
-        timeout_class: str = "sync",
+        timeout_class: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Exchange:
-        """Send one envelope, SOAPAction = operation (`headers` override); always the evidence, in time."""
+        """Send one envelope, SOAPAction = operation (`headers` override); always the evidence, in time.
+        The deadline is the operation's timeout class (receipts 15 s, the others 7 s) unless given."""
         headers = {
             "Content-Type": CONTENT_TYPE,
             "SOAPAction": operation,
@@ -145,7 +146,8 @@ class SoapClient:
             **(headers or {}),
         }
         evidence_headers = redact_headers(headers)
-        deadline = self.deadline(timeout_class)
+        op = OPERATIONS.get(operation)
+        deadline = self.deadline(timeout_class or (op.timeout if op else "sync"))
         start = time.perf_counter()
 
         def done(**kw: Any) -> Exchange:
