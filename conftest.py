@@ -1,11 +1,6 @@
-"""Registers the pagoconf plugin and the shared step modules (pytest-bdd finds steps only this way)."""
+"""Registers pagoconf's pytest plugins: the engine, each suite, and every step module (pytest-bdd finds
+shared steps only through pytest_plugins)."""
 
-pytest_plugins = [
-    "pagoconf.plugin",
-    "steps.notices",
-    "steps.stations",
-    "steps.receipts",
-    "steps.services",
-    "steps.generated_requests",
-    "steps.hostile_requests",
-]
+from pagoconf import resources, suites
+
+pytest_plugins = ["pagoconf.engine.plugin", *suites.plugins(), *resources.step_modules()]

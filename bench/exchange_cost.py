@@ -32,12 +32,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pagoconf.checks import Answer, judge
-from pagoconf.config import Identity
-from pagoconf.contracts import DEFAULT_SANP, pa_for_node_schema
-from pagoconf.messages import get_payment_request, verify_request
-from pagoconf.reference import IDENTITY, ReferenceStation, seed_notices
-from pagoconf.transport import SoapClient, TransportSettings
+from pagoconf.sync.answer import Answer
+from pagoconf.sync.checks import judge
+from pagoconf.sync.config import Identity
+from pagoconf.engine.contracts import DEFAULT_SANP
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.requests.primitives import get_payment_request, verify_request
+from pagoconf.sync.reference import IDENTITY, ReferenceStation, seed_notices
+from pagoconf.sync.client import SoapClient, TransportSettings
 
 COMPONENTS = ("total", "station", "build", "judge", "transport", "  to_app", "  from_app", "harness")
 CAPABILITIES = frozenset({"multi", "postal", "bollo", "v2"})  # what the reference station declares (v2)

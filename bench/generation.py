@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
 from lxml import etree
 
-from pagoconf.contracts import pa_for_node_schema, service_schema_path
-from pagoconf.strategies import domain_instances, from_xsd, mutations
-from pagoconf.strategies.xsd import plan
+from pagoconf.sync.schema import pa_for_node_schema, service_schema_path
+from pagoconf.sync.strategies import domain_instances, from_xsd, mutations
+from pagoconf.sync.strategies.xsd import plan
 
 CHUNK = 50
 PA_ELEMENTS = ("paVerifyPaymentNoticeReq", "paGetPaymentV2Response", "paSendRTV2Request")

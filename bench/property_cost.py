@@ -16,12 +16,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from pagoconf.checks import Answer, judge
-from pagoconf.contracts import pa_for_node_schema
-from pagoconf.reference import ReferenceStation
-from pagoconf.strategies import from_xsd
-from pagoconf.transport import SoapClient
-from pagoconf.wire import envelope
+from pagoconf.sync.answer import Answer
+from pagoconf.sync.checks import judge
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.reference import ReferenceStation
+from pagoconf.sync.strategies import from_xsd
+from pagoconf.sync.client import SoapClient
+from pagoconf.sync.soap import envelope
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,14 +10,16 @@ from functools import cache
 
 from lxml import etree
 
-from pagoconf import wire
-from pagoconf.checks import Answer, Judgement, Violation, judge
-from pagoconf.config import Identity
-from pagoconf.contracts import pa_for_node_schema
-from pagoconf.messages import demand_request, get_payment_request, verify_request
-from pagoconf.receipts import ROME, Payment, made_up_payment_data, receipt_request
-from pagoconf.reference import IDENTITY, ReferenceApp, seed_notices
-from pagoconf.transport import Exchange
+from pagoconf.sync import soap as wire
+from pagoconf.sync.answer import Answer
+from pagoconf.sync.checks import Judgement, judge
+from pagoconf.engine.violation import Violation
+from pagoconf.sync.config import Identity
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.requests.primitives import demand_request, get_payment_request, verify_request
+from pagoconf.sync.requests.receipts import ROME, Payment, made_up_payment_data, receipt_request
+from pagoconf.sync.reference import IDENTITY, ReferenceApp, seed_notices
+from pagoconf.engine.exchange import Exchange
 
 SANPS = ("3.8.0", "3.13.0")
 TODAY = date(2025, 6, 2)  # fixed, so due dates (and every pinned string) do not depend on the clock

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pagoconf.checks import CHECKS, unchecked_always_rules
-from pagoconf.checks.registry import check
-from pagoconf.reference import DEFECTS
-from pagoconf.rules import SEVERITIES, catalogue
-from pagoconf.rules.coverage import rule_scenarios, scenario_tags
-from pagoconf.wire import OPERATIONS
+from pagoconf.sync.checks import CHECKS, unchecked_always_rules
+from pagoconf.engine.checks import check
+from pagoconf.sync.reference import DEFECTS
+from pagoconf.engine.rules import SEVERITIES, catalogue
+from pagoconf.engine.coverage import rule_scenarios, scenario_tags
+from pagoconf.sync.soap import OPERATIONS
 
 
 def test_every_rule_tag_names_a_known_rule() -> None:

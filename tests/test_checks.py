@@ -42,11 +42,11 @@ from messages import (
     without,
 )
 
-from pagoconf import wire
-from pagoconf.checks import CHECKS, unchecked_always_rules
-from pagoconf.iban import is_valid_iban, with_check_digits
-from pagoconf.notice_numbers import NoticeNumberError, has_valid_check_digit, iuv_of, make_nav
-from pagoconf.transport import Exchange
+from pagoconf.sync import soap as wire
+from pagoconf.sync.checks import CHECKS, unchecked_always_rules
+from pagoconf.identifiers import is_valid_iban, with_check_digits
+from pagoconf.identifiers import NoticeNumberError, has_valid_check_digit, iuv_of, make_nav
+from pagoconf.engine.exchange import Exchange
 
 KINDS = (*NOTICES, "unknown")
 TRANSPORT = ["SOAP-001", "SOAP-002", "SOAP-003", "SOAP-004", "TIME-001"]

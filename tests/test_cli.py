@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from support import pagoconf
 
-from pagoconf.config import Identity
-from pagoconf.messages import get_payment_request, verify_request
-from pagoconf.reference import DEFECTS, IDENTITY
-from pagoconf.reference.app import ReferenceApp
-from pagoconf.reference.data import seed_notices
-from pagoconf.rules import catalogue
+from pagoconf.sync.config import Identity
+from pagoconf.sync.requests.primitives import get_payment_request, verify_request
+from pagoconf.sync.reference import DEFECTS, IDENTITY
+from pagoconf.sync.reference.app import ReferenceApp
+from pagoconf.sync.reference.data import seed_notices
+from pagoconf.engine.rules import catalogue
 
 ID = Identity(IDENTITY.id_pa, IDENTITY.id_broker_pa, IDENTITY.id_station)
 

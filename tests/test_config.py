@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pagoconf.config import ConfigError, load, parse
-from pagoconf.notice_numbers import has_valid_check_digit
-from pagoconf.notices import MissingData, NoticeBook
-from pagoconf.reference import write_config
+from pagoconf.sync.config import ConfigError, load, parse
+from pagoconf.identifiers import has_valid_check_digit
+from pagoconf.sync.notices import MissingData, NoticeBook
+from pagoconf.sync.reference import write_config
 
 STATION = {
     "url": "http://127.0.0.1:9/paForNode",

@@ -13,20 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pagoconf.contracts import (
-    DEFAULT_SANP,
-    SUPPORTED_SANP,
-    ContractError,
-    candidate_roots,
-    commands,
-    contract_path,
-    fetch,
-    load_manifest,
-    pa_for_node_schema,
-    resolve_root,
-    service_schema_path,
-    verify,
-)
+from pagoconf.engine.contracts import DEFAULT_SANP, SUPPORTED_SANP, ContractError, candidate_roots, commands, contract_path, fetch, load_manifest, resolve_root, verify
+from pagoconf.sync.schema import pa_for_node_schema, service_schema_path
 
 NS = "http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")

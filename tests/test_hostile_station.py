@@ -10,9 +10,10 @@ import pytest
 from hostile import HostileStation
 from support import conformance, pagoconf
 
-from pagoconf.checks import Answer, judge
-from pagoconf.contracts import pa_for_node_schema
-from pagoconf.transport import SoapClient, TransportSettings
+from pagoconf.sync.answer import Answer
+from pagoconf.sync.checks import judge
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.client import SoapClient, TransportSettings
 
 DEADLINE = 0.8
 BOUND = 1024 * 1024

@@ -7,14 +7,14 @@ import urllib.request
 import pytest
 from hypothesis import strategies as st
 
-from pagoconf import wire, xmlsafe
-from pagoconf.checks import Violation
-from pagoconf.config import Identity
-from pagoconf.contracts import pa_for_node_schema
-from pagoconf.messages import verify_request
-from pagoconf.probes import OVERSIZE_BYTES, deeply_nested, entity_bomb, external_entity, oversized, respelled
-from pagoconf.properties import explore
-from pagoconf.transport.canary import Canary
+from pagoconf.sync import soap as wire, xmlsafe
+from pagoconf.engine.violation import Violation
+from pagoconf.sync.config import Identity
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.requests.primitives import verify_request
+from pagoconf.sync.requests.probes import OVERSIZE_BYTES, deeply_nested, entity_bomb, external_entity, oversized, respelled
+from pagoconf.engine.properties import explore
+from pagoconf.sync.canary import Canary
 
 ID = Identity("77777777777", "88888888888", "88888888888_01")
 USUAL = verify_request(ID, ID.id_pa, "301100000000000148")

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pagoconf import wire, xmlsafe
-from pagoconf.config import Identity
-from pagoconf.contracts import pa_for_node_schema
-from pagoconf.receipts import ROME, Payment, made_up_payment_data, receipt_request, with_invalid_outcome
+from pagoconf.sync import soap as wire, xmlsafe
+from pagoconf.sync.config import Identity
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.requests.receipts import ROME, Payment, made_up_payment_data, receipt_request, with_invalid_outcome
 
 ID = Identity("77777777777", "88888888888", "88888888888_01")
 NAV = "301100000000000148"
@@ -104,7 +104,7 @@ def test_a_receipt_with_an_invalid_outcome_breaks_the_schema() -> None:
 def test_receipts_built_from_any_generated_activation_are_valid(
     sanp: str, element: str, version: int, data: st.DataObject
 ) -> None:
-    from pagoconf.strategies import domain_instances
+    from pagoconf.sync.strategies import domain_instances
 
     schema = pa_for_node_schema(sanp)
     activation = data.draw(domain_instances(schema, element).filter(lambda el: el.find("data") is not None))

@@ -20,23 +20,15 @@ import pytest
 import requests
 from lxml import etree
 
-from pagoconf import wire
-from pagoconf.contracts import SUPPORTED_SANP, pa_for_node_schema
-from pagoconf.faults import MEANING
-from pagoconf.iban import is_postal, is_valid_iban
-from pagoconf.notice_numbers import has_valid_check_digit, iuv_of
-from pagoconf.reference import (
-    DEFECTS,
-    IDENTITY,
-    ReferenceApp,
-    ReferenceStation,
-    Store,
-    seed_notices,
-    to_pay_notices,
-    write_config,
-)
-from pagoconf.rules import catalogue
-from pagoconf.transport.canary import Canary
+from pagoconf.sync import soap as wire
+from pagoconf.engine.contracts import SUPPORTED_SANP
+from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.fault_codes import MEANING
+from pagoconf.identifiers import is_postal, is_valid_iban
+from pagoconf.identifiers import has_valid_check_digit, iuv_of
+from pagoconf.sync.reference import DEFECTS, IDENTITY, ReferenceApp, ReferenceStation, Store, seed_notices, to_pay_notices, write_config
+from pagoconf.engine.rules import catalogue
+from pagoconf.sync.canary import Canary
 
 EC = IDENTITY.id_pa
 OTHER_EC = "01234567890"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pagoconf.reference import IDENTITY, Store, StoredReceipt, seed_notices, to_pay_notices
-from pagoconf.reference.data import spontaneous_notice, spontaneous_number
-from pagoconf.reference.store import StoreError
+from pagoconf.sync.reference import IDENTITY, Store, StoredReceipt, seed_notices, to_pay_notices
+from pagoconf.sync.reference.data import spontaneous_notice, spontaneous_number
+from pagoconf.sync.reference.store import StoreError
 
 EC = IDENTITY.id_pa
 TODAY = date(2025, 6, 2)

@@ -8,19 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pagoconf.checks.answer import Violation
-from pagoconf.ledger import BROKEN, FAILED, NOT_CONFORMANT, NOT_RUN, PASSED, RuleResult, verdict
-from pagoconf.reporting.allure_files import escape_property, write_categories, write_environment
-from pagoconf.reporting.conformance import (
-    ALL_PA_FOR_NODE,
-    md_escape,
-    operation_group,
-    terminal_summary,
-    write_json,
-    write_markdown,
-)
-from pagoconf.reporting.report import RunReport
-from pagoconf.rules import catalogue, spec_url
+from pagoconf.engine.violation import Violation
+from pagoconf.engine.ledger import BROKEN, FAILED, NOT_CONFORMANT, NOT_RUN, PASSED, RuleResult, verdict
+from pagoconf.engine.reporting.allure_files import escape_property, write_categories, write_environment
+from pagoconf.engine.reporting.conformance import ALL_PA_FOR_NODE, md_escape, operation_group, terminal_summary, write_json, write_markdown
+from pagoconf.engine.reporting.report import RunReport
+from pagoconf.engine.rules import catalogue, spec_url
 
 SUM = Violation(
     expected="sum(transferAmount) = 30.00",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from support import conformance, pagoconf, rules_with
 
-from pagoconf.reference import DEFECTS
-from pagoconf.rules import catalogue
+from pagoconf.sync.reference import DEFECTS
+from pagoconf.engine.rules import catalogue
 
 # Slow defects get small delays and a matching Node deadline so the run stays quick.
 SHORT_DELAY = ["--station-delay", "0.6", "--timeout", "0.3"]
@@ -72,7 +72,7 @@ def test_an_unreachable_station_is_inconclusive_not_failed(tmp_path: Path) -> No
 
 
 def test_a_running_station_is_tested_through_its_written_config(tmp_path: Path) -> None:
-    from pagoconf.reference import ReferenceStation
+    from pagoconf.sync.reference import ReferenceStation
 
     with ReferenceStation() as station:
         config = tmp_path / "pagoconf.toml"
@@ -85,7 +85,7 @@ def test_a_running_station_is_tested_through_its_written_config(tmp_path: Path) 
 
 
 def test_a_scenario_without_its_data_is_not_run_and_the_run_is_inconclusive(tmp_path: Path) -> None:
-    from pagoconf.reference import ReferenceStation
+    from pagoconf.sync.reference import ReferenceStation
 
     with ReferenceStation() as station:
         config = tmp_path / "pagoconf.toml"

@@ -24,31 +24,16 @@ from hypothesis import Phase, find, given, settings
 from hypothesis.errors import InvalidArgument
 from lxml import etree
 
-from pagoconf import wire
-from pagoconf.contracts import SUPPORTED_SANP, load_manifest, pa_for_node_schema, service_schema_path
-from pagoconf.contracts.schemas import load_lxml_schema
-from pagoconf.iban import is_valid_iban
-from pagoconf.notice_numbers import has_valid_check_digit, iuv_of
-from pagoconf.reference import ReferenceApp
-from pagoconf.strategies import (
-    KINDS,
-    Mutation,
-    XsdRegexError,
-    XsdUnsupported,
-    domain_instances,
-    domain_overrides,
-    expected_answer,
-    from_xsd,
-    from_xsd_type,
-    italian_ibans,
-    iuvs,
-    mutations,
-    notice_numbers,
-    payments_with_transfers,
-    xsd_regex,
-)
-from pagoconf.strategies.mutations import DEMAND_SYNTAX_KO, NODE_REFUSES, SAME_ANSWER, SYNTAX_KO
-from pagoconf.strategies.xsd import plan
+from pagoconf.sync import soap as wire
+from pagoconf.engine.contracts import SUPPORTED_SANP, load_manifest
+from pagoconf.sync.schema import pa_for_node_schema, service_schema_path
+from pagoconf.sync.schema import load_lxml_schema
+from pagoconf.identifiers import is_valid_iban
+from pagoconf.identifiers import has_valid_check_digit, iuv_of
+from pagoconf.sync.reference import ReferenceApp
+from pagoconf.sync.strategies import KINDS, Mutation, XsdRegexError, XsdUnsupported, domain_instances, domain_overrides, expected_answer, from_xsd, from_xsd_type, italian_ibans, iuvs, mutations, notice_numbers, payments_with_transfers, xsd_regex
+from pagoconf.sync.strategies.mutations import DEMAND_SYNTAX_KO, NODE_REFUSES, SAME_ANSWER, SYNTAX_KO
+from pagoconf.sync.strategies.xsd import plan
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 VERSIONS = ("3.8.0", "3.13.0")
@@ -273,7 +258,7 @@ def test_an_override_that_draws_an_invalid_value_is_reported_at_draw_time() -> N
 )
 def test_simple_type_values_honour_every_facet(type_name: str) -> None:
     xs, _ = schemas("3.13.0", "paForNode")
-    from pagoconf.strategies.xsd import resolve_type
+    from pagoconf.sync.strategies.xsd import resolve_type
 
     xsd_type = resolve_type(xs, type_name)
 
@@ -426,7 +411,7 @@ def test_domain_values_pass_their_checks(nav: str, iuv: str, iban: str, payment:
 
 
 def test_known_italian_ibans_have_the_cin_we_compute() -> None:
-    from pagoconf.strategies.domain import _cin
+    from pagoconf.sync.strategies.domain import _cin
 
     assert _cin("0542811101000000123456") == "X"
     assert _cin("0760103200000000001016") == "R"

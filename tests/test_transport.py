@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pagoconf.transport import SoapClient, TransportSettings
-from pagoconf.transport.exchange import REDACTED
+from pagoconf.sync.client import SoapClient, TransportSettings
+from pagoconf.engine.exchange import REDACTED
 
 
 class Hostile(BaseHTTPRequestHandler):

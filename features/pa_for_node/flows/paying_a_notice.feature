@@ -20,7 +20,7 @@ Feature: Paying a notice, from description to receipt
       | payable           |
       | multi-beneficiary |
 
-  @needs:bollo @rule:RECEIPT-001 @rule:ACTIVATE-007
+  @needs:bollo @rule:RECEIPT-001
   Scenario: Pay a notice with a digital stamp (@e.bollo)
     Given an @e.bollo notice the citizen is about to pay
     When the Node activates the notice

@@ -4,83 +4,86 @@ Feature: Refusing requests meant for someone else
   As the Node
   I expect a station to refuse requests that do not name its own institution, intermediary and station
 
-  @rule:IDENTITY-001 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario Outline: A request for an institution the station does not serve
-    Given a payable notice of the institution
-    And the Node speaks for an institution the station does not serve
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
-
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
-
-  @rule:IDENTITY-002
-  Scenario Outline: A request through another intermediary
-    Given a payable notice of the institution
-    And the Node comes through another intermediary
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
-
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
-
-  @rule:IDENTITY-003
-  Scenario Outline: A request meant for another station
-    Given a payable notice of the institution
-    And the Node addresses another station
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
-
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
-
   @rule:IDENTITY-001
-  Scenario: A receipt for an institution the station does not serve
-    Given a payable notice the citizen is about to pay
-    And the Node has activated it
-    And the Node speaks for an institution the station does not serve
-    When the Node sends the station the receipt of that payment
-    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+  Rule: A request for an institution the station does not serve is refused
 
-  @rule:IDENTITY-001 @needs:spontaneous
-  Scenario: A request for a spontaneous payment for an institution the station does not serve
-    Given valid data for a service of the institution's catalogue
-    And the Node speaks for an institution the station does not serve
-    When the Node asks the station for a notice for that service
-    Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+    Scenario Outline: A request for an institution the station does not serve
+      Given a payable notice of the institution
+      And the Node speaks for an institution the station does not serve
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
+
+    Scenario: A receipt for an institution the station does not serve
+      Given a payable notice the citizen is about to pay
+      And the Node has activated it
+      And the Node speaks for an institution the station does not serve
+      When the Node sends the station the receipt of that payment
+      Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
+
+    @needs:spontaneous
+    Scenario: A request for a spontaneous payment for an institution the station does not serve
+      Given valid data for a service of the institution's catalogue
+      And the Node speaks for an institution the station does not serve
+      When the Node asks the station for a notice for that service
+      Then the station refuses it with fault "PAA_ID_DOMINIO_ERRATO"
 
   @rule:IDENTITY-002
-  Scenario: A receipt through another intermediary
-    Given a payable notice the citizen is about to pay
-    And the Node has activated it
-    And the Node comes through another intermediary
-    When the Node sends the station the receipt of that payment
-    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+  Rule: A request through another intermediary is refused
 
-  @rule:IDENTITY-002 @needs:spontaneous
-  Scenario: A request for a spontaneous payment through another intermediary
-    Given valid data for a service of the institution's catalogue
-    And the Node comes through another intermediary
-    When the Node asks the station for a notice for that service
-    Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+    Scenario Outline: A request through another intermediary
+      Given a payable notice of the institution
+      And the Node comes through another intermediary
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
+
+    Scenario: A receipt through another intermediary
+      Given a payable notice the citizen is about to pay
+      And the Node has activated it
+      And the Node comes through another intermediary
+      When the Node sends the station the receipt of that payment
+      Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
+
+    @needs:spontaneous
+    Scenario: A request for a spontaneous payment through another intermediary
+      Given valid data for a service of the institution's catalogue
+      And the Node comes through another intermediary
+      When the Node asks the station for a notice for that service
+      Then the station refuses it with fault "PAA_ID_INTERMEDIARIO_ERRATO"
 
   @rule:IDENTITY-003
-  Scenario: A receipt meant for another station
-    Given a payable notice the citizen is about to pay
-    And the Node has activated it
-    And the Node addresses another station
-    When the Node sends the station the receipt of that payment
-    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+  Rule: A request meant for another station is refused
 
-  @rule:IDENTITY-003 @needs:spontaneous
-  Scenario: A request for a spontaneous payment meant for another station
-    Given valid data for a service of the institution's catalogue
-    And the Node addresses another station
-    When the Node asks the station for a notice for that service
-    Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+    Scenario Outline: A request meant for another station
+      Given a payable notice of the institution
+      And the Node addresses another station
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
+
+    Scenario: A receipt meant for another station
+      Given a payable notice the citizen is about to pay
+      And the Node has activated it
+      And the Node addresses another station
+      When the Node sends the station the receipt of that payment
+      Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"
+
+    @needs:spontaneous
+    Scenario: A request for a spontaneous payment meant for another station
+      Given valid data for a service of the institution's catalogue
+      And the Node addresses another station
+      When the Node asks the station for a notice for that service
+      Then the station refuses it with fault "PAA_STAZIONE_INT_ERRATA"

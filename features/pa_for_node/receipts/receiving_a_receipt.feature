@@ -7,7 +7,6 @@ Feature: Receiving the receipt of a payment
   Receipts are built the way the platform builds them, from the station's own payment data.
 
   @rule:RECEIPT-001 @rule:RECEIPT-003
-  @rule:SOAP-001 @rule:SOAP-002 @rule:SOAP-003 @rule:SOAP-004 @rule:SCHEMA-001 @rule:OUTCOME-001 @rule:TIME-001
   Scenario: A paid notice is closed by its receipt
     Given a payable notice the citizen is about to pay
     And the Node has activated it
@@ -26,12 +25,6 @@ Feature: Receiving the receipt of a payment
     Then the station acknowledges the receipt again
     And the notice is closed: the station answers "PAA_PAGAMENTO_DUPLICATO"
 
-  @rule:RECEIPT-004 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario: A receipt for a notice the institution never issued
-    Given a notice number the institution never issued
-    When the Node sends the station a receipt for it
-    Then the station refuses it with fault "PAA_PAGAMENTO_SCONOSCIUTO"
-
   @rule:RECEIPT-005
   Scenario: A receipt that breaks the schema
     Given a payable notice the citizen is about to pay
@@ -44,4 +37,12 @@ Feature: Receiving the receipt of a payment
     Given a payable notice the citizen is about to pay
     And the Node has activated it
     When the Node sends the station the stand-in receipt of that payment
-    Then the station accepts the receipt
+    Then the station accepts the stand-in receipt
+
+  @rule:RECEIPT-004
+  Rule: A receipt for a notice the institution never issued is refused
+
+    Scenario: A receipt for a notice the institution never issued
+      Given a notice number the institution never issued
+      When the Node sends the station a receipt for it
+      Then the station refuses it with fault "PAA_PAGAMENTO_SCONOSCIUTO"

@@ -7,18 +7,6 @@ Feature: Standing firm against any request
   The number of requests comes from the Hypothesis profile: small and seeded by default,
   thousands with --hypothesis-profile deep. A failure is shrunk to the smallest request that shows it.
 
-  @rule:ROBUST-001
-  Scenario: Any request broken in one place gets the syntax fault
-    Given requests for the institution's notices, each broken in one place
-    When the Node sends them to the station
-    Then the station holds to the rule for every one of them
-
-  @rule:STATE-001
-  Scenario: Any notice number the institution never issued is unknown to the station
-    Given notice numbers the institution never issued, of every valid shape
-    When the Node sends them to the station
-    Then the station holds to the rule for every one of them
-
   @rule:SOAP-001 @rule:SOAP-002 @rule:SOAP-003 @rule:SOAP-004 @rule:SCHEMA-001 @rule:OUTCOME-001
   @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003 @rule:TIME-001
   Scenario: Any request the schema allows gets a valid answer in time
@@ -26,9 +14,27 @@ Feature: Standing firm against any request
     When the Node sends them to the station
     Then the station holds to the rule for every one of them
 
+  @rule:ROBUST-001
+  Rule: A request broken in one place gets the syntax fault
+
+    Scenario: Any request broken in one place gets the syntax fault
+      Given requests for the institution's notices, each broken in one place
+      When the Node sends them to the station
+      Then the station holds to the rule for every one of them
+
+  @rule:STATE-001
+  Rule: A notice the institution never issued is unknown, whatever its number
+
+    Scenario: Any notice number the institution never issued is unknown to the station
+      Given notice numbers the institution never issued, of every valid shape
+      When the Node sends them to the station
+      Then the station holds to the rule for every one of them
+
   @rule:ROBUST-002
-  Scenario: Namespace prefixes do not change the answer
-    Given a payable notice of the institution
-    And the same request for it, spelled with other namespace prefixes
-    When the Node sends them to the station
-    Then the station holds to the rule for every one of them
+  Rule: Namespace prefixes do not change the answer
+
+    Scenario: Namespace prefixes do not change the answer
+      Given a payable notice of the institution
+      And the same request for it, spelled with other namespace prefixes
+      When the Node sends them to the station
+      Then the station holds to the rule for every one of them

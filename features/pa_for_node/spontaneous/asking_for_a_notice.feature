@@ -4,8 +4,7 @@ Feature: Asking for a notice for a service of the catalogue (spontaneous payment
   As the Node
   I ask the creditor institution's station to create a notice from the service's data
 
-  @rule:DEMAND-001 @rule:DEMAND-002 @rule:DEMAND-003 @rule:VERIFY-003
-  @rule:SOAP-001 @rule:SOAP-002 @rule:SOAP-003 @rule:SOAP-004 @rule:SCHEMA-001 @rule:OUTCOME-001 @rule:TIME-001
+  @rule:DEMAND-001
   Scenario: Valid service data create a notice
     Given valid data for a service of the institution's catalogue
     When the Node asks the station for a notice for that service

@@ -4,46 +4,54 @@ Feature: Refusing notices that cannot be paid
   As the Node
   I expect the station to say why a notice cannot be paid, with the fault SANP defines
 
-  @rule:STATE-001 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario Outline: A notice the institution never issued
-    Given a notice number the institution never issued
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_PAGAMENTO_SCONOSCIUTO"
+  @rule:STATE-001
+  Rule: A notice the institution never issued is refused as unknown
 
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
+    Scenario Outline: A notice the institution never issued
+      Given a notice number the institution never issued
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_PAGAMENTO_SCONOSCIUTO"
 
-  @rule:STATE-002 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario Outline: An expired notice
-    Given an expired notice of the institution
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_PAGAMENTO_SCADUTO"
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
 
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
+  @rule:STATE-002
+  Rule: An expired notice is refused as expired
 
-  @rule:STATE-003 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario Outline: An annulled notice
-    Given an annulled notice of the institution
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_PAGAMENTO_ANNULLATO"
+    Scenario Outline: An expired notice
+      Given an expired notice of the institution
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_PAGAMENTO_SCADUTO"
 
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
 
-  @rule:STATE-004 @rule:FAULT-001 @rule:FAULT-002 @rule:FAULT-003
-  Scenario Outline: A notice already paid
-    Given a paid notice of the institution
-    When the Node <asks>
-    Then the station refuses it with fault "PAA_PAGAMENTO_DUPLICATO"
+  @rule:STATE-003
+  Rule: An annulled notice is refused as annulled
 
-    Examples:
-      | asks                 |
-      | describes the notice |
-      | activates the notice |
+    Scenario Outline: An annulled notice
+      Given an annulled notice of the institution
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_PAGAMENTO_ANNULLATO"
+
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |
+
+  @rule:STATE-004
+  Rule: A notice already paid is refused as paid
+
+    Scenario Outline: A notice already paid
+      Given a paid notice of the institution
+      When the Node <asks>
+      Then the station refuses it with fault "PAA_PAGAMENTO_DUPLICATO"
+
+      Examples:
+        | asks                 |
+        | describes the notice |
+        | activates the notice |

@@ -1,0 +1,7 @@
+"""The platform suite: pagoconf plays GPD, ACA and Checkout for the EC's client (the asynchronous model)."""
+
+from __future__ import annotations
+
+NAME = "async"
+AREAS = ("gpd", "aca", "checkout")
+CONFIG_KEYS: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""What the Node sends: the primitives, receipts, hostile probes, spontaneous-payment service data."""
