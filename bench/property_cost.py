@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from pagoconf.sync.answer import Answer
 from pagoconf.sync.checks import judge
-from pagoconf.sync.schema import pa_for_node_schema
-from pagoconf.sync.reference import ReferenceStation
-from pagoconf.sync.strategies import from_xsd
 from pagoconf.sync.client import SoapClient
+from pagoconf.sync.reference import ReferenceStation
+from pagoconf.sync.schema import pa_for_node_schema
 from pagoconf.sync.soap import envelope
+from pagoconf.sync.strategies import from_xsd
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -32,16 +32,17 @@ from typing import Any
 
 from lxml import etree
 
-from pagoconf.sync import soap as wire, xmlsafe
+from pagoconf.engine.contracts import DEFAULT_SANP
+from pagoconf.engine.exchange import Exchange
+from pagoconf.sync import soap as wire
+from pagoconf.sync import xmlsafe
 from pagoconf.sync.answer import Answer
 from pagoconf.sync.config import Identity
-from pagoconf.engine.contracts import DEFAULT_SANP
-from pagoconf.sync.schema import PA_FOR_NODE_NS, pa_for_node_schema
-from pagoconf.sync.requests.primitives import get_payment_request, verify_request
 from pagoconf.sync.offline import judge_batch
 from pagoconf.sync.reference import IDENTITY, ReferenceApp, seed_notices
 from pagoconf.sync.reference.data import notice_number
-from pagoconf.engine.exchange import Exchange
+from pagoconf.sync.requests.primitives import get_payment_request, verify_request
+from pagoconf.sync.schema import PA_FOR_NODE_NS, pa_for_node_schema
 
 OPS = ("paVerifyPaymentNotice", "paGetPayment", "paGetPaymentV2")
 _CLARK = re.compile(r"\{[^}]*\}")

@@ -10,16 +10,17 @@ from functools import cache
 
 from lxml import etree
 
+from pagoconf.engine.checks import Judgement
+from pagoconf.engine.exchange import Exchange
+from pagoconf.engine.violation import Violation
 from pagoconf.sync import soap as wire
 from pagoconf.sync.answer import Answer
-from pagoconf.sync.checks import Judgement, judge
-from pagoconf.engine.violation import Violation
+from pagoconf.sync.checks import judge
 from pagoconf.sync.config import Identity
-from pagoconf.sync.schema import pa_for_node_schema
+from pagoconf.sync.reference import IDENTITY, StationModel, seed_notices
 from pagoconf.sync.requests.primitives import demand_request, get_payment_request, verify_request
 from pagoconf.sync.requests.receipts import ROME, Payment, made_up_payment_data, receipt_request
-from pagoconf.sync.reference import IDENTITY, ReferenceApp, seed_notices
-from pagoconf.engine.exchange import Exchange
+from pagoconf.sync.schema import pa_for_node_schema
 
 SANPS = ("3.8.0", "3.13.0")
 TODAY = date(2025, 6, 2)  # fixed, so due dates (and every pinned string) do not depend on the clock
@@ -91,25 +92,25 @@ def sent(op: str, kind: str, sanp: str = "3.8.0") -> bytes:
 
 
 @cache
-def station(sanp: str) -> ReferenceApp:
+def station(sanp: str) -> StationModel:
     """The conformant reference station of one SANP version (its notices dated from TODAY).
 
     Shared: ask it only what leaves its state alone (descriptions and activations).
     """
-    return ReferenceApp(sanp=sanp, today=TODAY)
+    return StationModel(sanp=sanp, today=TODAY)
 
 
 @contextmanager
-def fresh_station(sanp: str = "3.8.0") -> Iterator[ReferenceApp]:
+def fresh_station(sanp: str = "3.8.0") -> Iterator[StationModel]:
     """A reference station of its own (in-memory state), for requests that change state."""
-    app = ReferenceApp(sanp=sanp, today=TODAY)
+    app = StationModel(sanp=sanp, today=TODAY)
     try:
         yield app
     finally:
         app.close()
 
 
-def ask(app: ReferenceApp, op: str, body: bytes) -> bytes:
+def ask(app: StationModel, op: str, body: bytes) -> bytes:
     """The answer body of `app` to one request of `op`."""
     reply = app.answer(body, op)
     assert reply.status == 200 and reply.operation == op, reply

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,44 @@ PAGOCONF = [sys.executable, "-m", "pagoconf.cli"]
 
 def pagoconf(*args: str, timeout: float = 300, input: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess (no proxy settings leak in)."""
-    env = {k: v for k, v in __import__("os").environ.items() if "proxy" not in k.lower()}
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     return subprocess.run(
         [*PAGOCONF, *args], capture_output=True, text=True, timeout=timeout, env=env, input=input, check=False
     )
+
+
+class ManyRuns:
+    """One interpreter that runs many `pagoconf …` command lines (tests/run_many.py): the meta-tests' runs
+    cost their work, not Python's start-up and imports each time."""
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        script = Path(__file__).with_name("run_many.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+
+    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run one command line; the answer looks like subprocess.run's."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(list(args)) + "\n")
+        self.proc.stdin.flush()
+        timer = threading.Timer(timeout, self.proc.kill)
+        timer.start()
+        try:
+            line = self.proc.stdout.readline()
+        finally:
+            timer.cancel()
+        if not line:
+            raise RuntimeError(f"the runner died running {args}")
+        done = json.loads(line)
+        return subprocess.CompletedProcess(list(args), done["code"], done["stdout"], done["stderr"])
+
+    def close(self) -> None:
+        """Stop the runner."""
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def conformance(reports: Path) -> dict[str, Any]:

@@ -42,11 +42,17 @@ from messages import (
     without,
 )
 
+from pagoconf.engine.exchange import Exchange
+from pagoconf.identifiers import (
+    NoticeNumberError,
+    has_valid_check_digit,
+    is_valid_iban,
+    iuv_of,
+    make_nav,
+    with_check_digits,
+)
 from pagoconf.sync import soap as wire
 from pagoconf.sync.checks import CHECKS, unchecked_always_rules
-from pagoconf.identifiers import is_valid_iban, with_check_digits
-from pagoconf.identifiers import NoticeNumberError, has_valid_check_digit, iuv_of, make_nav
-from pagoconf.engine.exchange import Exchange
 
 KINDS = (*NOTICES, "unknown")
 TRANSPORT = ["SOAP-001", "SOAP-002", "SOAP-003", "SOAP-004", "TIME-001"]
@@ -104,7 +110,7 @@ def test_every_check_passes_where_it_runs_on_reference_answers(sanp: str) -> Non
     seen: set[str] = set()
     for _, kind, op in (c for c in REFERENCE_CASES if c[0] == sanp):
         seen.update(ran(reference_exchange(sanp, kind, op), sanp))
-    assert seen == set(CHECKS)
+    assert seen == set(CHECKS.by_rule)
 
 
 def test_every_always_rule_has_a_check() -> None:
@@ -702,7 +708,7 @@ def test_crafted_message_breaks_exactly_its_rule(case: Broken, sanp: str) -> Non
 
 
 def test_every_check_has_a_crafted_breakage() -> None:
-    assert {b.rule for b in BROKEN} == set(CHECKS)
+    assert {b.rule for b in BROKEN} == set(CHECKS.by_rule)
 
 
 @pytest.mark.parametrize(
@@ -973,7 +979,7 @@ def test_any_single_digit_change_fails_mod_97(iban: str, data: st.DataObject) ->
 @given(ibans().filter(lambda i: len(i) <= 34))
 def test_iban_check_accepts_every_well_formed_iban_in_an_answer(iban: str) -> None:
     body = with_text(reference(V1, "payable"), "data/transferList/transfer/IBAN", iban)
-    assert list(CHECKS["ACTIVATE-006"].fn(answer(exchange(V1, body)))) == []
+    assert list(CHECKS.by_rule["ACTIVATE-006"].fn(answer(exchange(V1, body)))) == []
 
 
 @settings(max_examples=25)
@@ -990,7 +996,7 @@ def test_creditor_reference_check_accepts_the_iuv_of_any_nav(parts: tuple[int, s
         headers={"Content-Type": "text/xml"},
         response=body,
     )
-    assert list(CHECKS["ACTIVATE-003"].fn(answer(ex))) == []
+    assert list(CHECKS.by_rule["ACTIVATE-003"].fn(answer(ex))) == []
 
 
 # --- lexical forms the schema allows and wording without placeholders --------------------------------------

@@ -8,19 +8,18 @@ from pathlib import Path
 import pytest
 from support import pagoconf
 
-from pagoconf.sync.config import Identity
-from pagoconf.sync.requests.primitives import get_payment_request, verify_request
-from pagoconf.sync.reference import DEFECTS, IDENTITY
-from pagoconf.sync.reference.app import ReferenceApp
-from pagoconf.sync.reference.data import seed_notices
 from pagoconf.engine.rules import catalogue
+from pagoconf.sync.config import Identity
+from pagoconf.sync.reference import DEFECTS, IDENTITY, station_class
+from pagoconf.sync.reference.data import seed_notices
+from pagoconf.sync.requests.primitives import get_payment_request, verify_request
 
 ID = Identity(IDENTITY.id_pa, IDENTITY.id_broker_pa, IDENTITY.id_station)
 
 
 def station_answer(request: bytes, action: str, defects: tuple[str, ...] = ()) -> bytes:
     """What the reference station (optionally with defects) answers, without HTTP."""
-    return ReferenceApp(defects=defects).answer(request, action).body
+    return station_class(defects)().answer(request, action).body
 
 
 @pytest.fixture(scope="module")
@@ -89,23 +88,41 @@ def test_validate_uses_the_request_when_given(tmp_path: Path, payable: str) -> N
     [
         (["--operation", "paVerifyPaymentNotice", "missing.xml"], "cannot read missing.xml"),
         (["--operation", "paNothing", "res.xml"], "unknown operation 'paNothing'"),
-        (["--operation", "paVerifyPaymentNotice", "notxml.xml"], "cannot be read as XML"),
-        (["--operation", "paVerifyPaymentNotice", "bomb.xml"], "DOCTYPE"),
-        (["res.xml"], "validate needs --operation"),
+        (["notxml.xml"], "cannot tell the operation from the envelope: pass --operation"),
+        ([], "validate needs a RESPONSE.xml"),
     ],
 )
-def test_validate_refuses_unusable_input_in_one_line(
+def test_validate_refuses_its_own_unusable_input_in_one_line(
     captured: tuple[Path, Path], args: list[str], message: str
 ) -> None:
     folder = captured[1].parent
     (folder / "notxml.xml").write_text("this is not xml")
-    (folder / "bomb.xml").write_text(
-        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>'
-    )
     proc = pagoconf("validate", *[str(folder / a) if a.endswith(".xml") else a for a in args])
     assert proc.returncode == 2
     assert message in proc.stderr.replace(str(folder) + "/", "")
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "actual"),
+    [
+        ("this is not xml", "not well-formed XML"),
+        ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>', "DOCTYPE"),
+        ("", "the captured answer is empty"),
+    ],
+)
+def test_an_answer_that_is_not_xml_is_the_stations_failure(tmp_path: Path, content: str, actual: str) -> None:
+    (tmp_path / "res.xml").write_text(content)
+    proc = pagoconf("validate", "--operation", "paVerifyPaymentNotice", str(tmp_path / "res.xml"), "--json")
+    assert proc.returncode == 1, proc.stderr
+    (violation,) = json.loads(proc.stdout)["violations"]
+    assert violation["rule"] == "SOAP-003" and actual in violation["message"]
+
+
+def test_validate_tells_the_operation_from_the_envelope(captured: tuple[Path, Path]) -> None:
+    req, res = captured
+    proc = pagoconf("validate", "--request", str(req), str(res), "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["operation"] == "paVerifyPaymentNotice"
 
 
 def test_validate_batch_answers_each_line_in_order(tmp_path: Path, payable: str) -> None:
@@ -126,14 +143,16 @@ def test_validate_batch_answers_each_line_in_order(tmp_path: Path, payable: str)
         {"response": "<x/>"},
     ]
     batch = tmp_path / "batch.jsonl"
-    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\n\nnot json\n")
     proc = pagoconf("validate", "--batch", str(batch))
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert proc.returncode == 2  # some lines were unusable
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6]  # one output line per input line, blank included
     assert out[0]["conformant"] is True
     assert out[1]["conformant"] is False and [v["rule"] for v in out[1]["violations"]] == ["ACTIVATE-005"]
-    assert out[2] == {"line": 3, "error": out[2]["error"]} and "XML" in out[2]["error"]
-    assert out[3]["line"] == 4 and out[4]["line"] == 5
+    assert out[2]["conformant"] is False and out[2]["violations"][0]["rule"] == "SOAP-003"
+    assert "cannot tell the operation" in out[3]["error"]
+    assert out[4] == {"line": 5, "blank": True} and "error" in out[5]
     stdin = pagoconf("validate", "--batch", "-", input=json.dumps(lines[0]) + "\n")
     assert stdin.returncode == 0 and json.loads(stdin.stdout)["conformant"] is True
 
@@ -142,8 +161,10 @@ def test_rules_lists_the_catalogue_with_scenarios() -> None:
     proc = pagoconf("rules", "--json")
     rows = json.loads(proc.stdout)
     assert [r["id"] for r in rows] == list(catalogue())
-    assert all(r["scenarios"] or r["not_tested"] for r in rows)
-    assert all(r["spec"].startswith("https://docs.pagopa.it/sanp/sanp-3.8.0/") for r in rows)
+    assert all(r["scenarios"] or r["not_tested"] or r["kind"] == "always" for r in rows)
+    assert all(
+        r["spec"].startswith("https://docs.pagopa.it/sanp/sanp-3.8.0/") for r in rows if r["suite"] == "sync"
+    )
     assert "VERIFY-003" in pagoconf("rules").stdout
 
 
@@ -161,7 +182,7 @@ def test_unknown_defect_and_bad_config_are_usage_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[station]\nurl = 'http://127.0.0.1:9/paForNode'\n")
     proc = pagoconf("run", "--config", str(bad), "--reports", str(tmp_path))
-    assert proc.returncode == 2 and "id_pa is required" in proc.stdout + proc.stderr
+    assert proc.returncode == 2 and "id_pa: is required" in proc.stdout + proc.stderr
     proc = pagoconf("run", "--config", str(tmp_path / "absent.toml"), "--reports", str(tmp_path))
     assert proc.returncode == 2 and "does not exist" in proc.stdout + proc.stderr
 

@@ -13,7 +13,18 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pagoconf.engine.contracts import DEFAULT_SANP, SUPPORTED_SANP, ContractError, candidate_roots, commands, contract_path, fetch, load_manifest, resolve_root, verify
+from pagoconf.engine.contracts import (
+    DEFAULT_SANP,
+    SUPPORTED_SANP,
+    ContractError,
+    candidate_roots,
+    commands,
+    contract_path,
+    fetch,
+    load_manifest,
+    resolve_root,
+    verify,
+)
 from pagoconf.sync.schema import pa_for_node_schema, service_schema_path
 
 NS = "http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd"

@@ -26,9 +26,21 @@ from messages import (
     without,
 )
 
-from pagoconf.sync.answer import Answer
 from pagoconf.engine.violation import Violation
-from pagoconf.sync.checks.expectations import NotJudgeable, acknowledges_receipt, activation_agrees_with_description, answers_fault, answers_ok, closed_after_receipt, created_notice_is_known, postal_flag_matches_transfers, refuses_with_syntax_fault, same_answer, within_service_level
+from pagoconf.sync.answer import Answer
+from pagoconf.sync.checks.expectations import (
+    NotJudgeable,
+    acknowledges_receipt,
+    activation_agrees_with_description,
+    answers_fault,
+    answers_ok,
+    closed_after_receipt,
+    created_notice_is_known,
+    postal_flag_matches_transfers,
+    refuses_with_syntax_fault,
+    same_answer,
+    within_service_level,
+)
 from pagoconf.sync.requests.receipts import with_invalid_outcome
 
 ALL_CCP = "paymentList/paymentOptionDescription/allCCP"

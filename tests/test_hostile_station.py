@@ -10,10 +10,11 @@ import pytest
 from hostile import HostileStation
 from support import conformance, pagoconf
 
+from pagoconf.engine.transport import TransportSettings
 from pagoconf.sync.answer import Answer
 from pagoconf.sync.checks import judge
+from pagoconf.sync.client import SoapClient
 from pagoconf.sync.schema import pa_for_node_schema
-from pagoconf.sync.client import SoapClient, TransportSettings
 
 DEADLINE = 0.8
 BOUND = 1024 * 1024
@@ -27,7 +28,7 @@ def hostile() -> Iterator[HostileStation]:
 
 def exchange_with(hostile: HostileStation, behaviour: str) -> tuple[Answer, list[str]]:
     client = SoapClient(
-        hostile.url(behaviour), TransportSettings(timeouts={"sync": DEADLINE}, max_response_bytes=BOUND)
+        hostile.url(behaviour), TransportSettings(max_response_bytes=BOUND), timeouts={"sync": DEADLINE}
     )
     try:
         ex = client.call("paVerifyPaymentNotice", b"<x/>")
@@ -72,7 +73,7 @@ def test_an_entity_bomb_is_never_expanded(hostile: HostileStation) -> None:
     assert answer.envelope is None and "DOCTYPE" in (answer.parse_error or "")
 
 
-def test_a_run_against_a_station_that_does_not_speak_http_ends_not_conformant(
+def test_a_run_against_a_url_that_does_not_speak_http_is_inconclusive_and_says_so(
     tmp_path: Path, hostile: HostileStation
 ) -> None:
     config = tmp_path / "hostile.toml"
@@ -87,9 +88,9 @@ def test_a_run_against_a_station_that_does_not_speak_http_ends_not_conformant(
         str(tmp_path / "r"),
         timeout=120,
     )
-    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
     doc = conformance(tmp_path / "r")
-    assert doc["verdict"] == "NOT_CONFORMANT"
-    failed = {r["id"] for r in doc["rules"] if r["status"] == "failed"}
-    assert "SOAP-003" in failed and not {r["id"] for r in doc["rules"] if r["status"] == "broken"}
+    assert doc["verdict"] == "INCONCLUSIVE" and "does not answer HTTP" in doc["aborted"]
+    assert "does not answer HTTP" in proc.stdout
+    assert not {r["id"] for r in doc["rules"] if r["status"] in ("failed", "passed")}
     assert "Traceback" not in proc.stdout + proc.stderr

@@ -5,16 +5,21 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from hypothesis import strategies as st
 
-from pagoconf.sync import soap as wire, xmlsafe
-from pagoconf.engine.violation import Violation
-from pagoconf.sync.config import Identity
-from pagoconf.sync.schema import pa_for_node_schema
-from pagoconf.sync.requests.primitives import verify_request
-from pagoconf.sync.requests.probes import OVERSIZE_BYTES, deeply_nested, entity_bomb, external_entity, oversized, respelled
-from pagoconf.engine.properties import explore
+from pagoconf.sync import soap as wire
+from pagoconf.sync import xmlsafe
 from pagoconf.sync.canary import Canary
+from pagoconf.sync.config import Identity
+from pagoconf.sync.requests.primitives import verify_request
+from pagoconf.sync.requests.probes import (
+    OVERSIZE_BYTES,
+    deeply_nested,
+    entity_bomb,
+    external_entity,
+    oversized,
+    respelled,
+)
+from pagoconf.sync.schema import pa_for_node_schema
 
 ID = Identity("77777777777", "88888888888", "88888888888_01")
 USUAL = verify_request(ID, ID.id_pa, "301100000000000148")
@@ -58,16 +63,3 @@ def test_the_canary_knows_which_url_was_fetched() -> None:
         with urllib.request.urlopen(fetched, timeout=5) as r:  # noqa: S310 (loopback only)
             assert r.status == 200
         assert canary.fetched(fetched) and not canary.fetched(untouched)
-
-
-def test_explore_keeps_the_smallest_failing_example() -> None:
-    found = explore(st.integers(0, 10_000), lambda n: [Violation("n < 100", str(n), "n")] if n >= 100 else [])
-    assert found.failed and found.example == 100 and found.violations[0].actual == "100"
-    assert "smallest failing example" in found.note()
-
-
-def test_explore_reports_how_many_examples_held() -> None:
-    found = explore(st.integers(0, 10), lambda n: [])
-    assert (
-        not found.failed and found.tried > 0 and found.note() == f"held for {found.tried} generated examples"
-    )

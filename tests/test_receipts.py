@@ -9,10 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pagoconf.sync import soap as wire, xmlsafe
+from pagoconf.sync import soap as wire
+from pagoconf.sync import xmlsafe
 from pagoconf.sync.config import Identity
+from pagoconf.sync.requests.receipts import (
+    ROME,
+    Payment,
+    made_up_payment_data,
+    receipt_request,
+    with_invalid_outcome,
+)
 from pagoconf.sync.schema import pa_for_node_schema
-from pagoconf.sync.requests.receipts import ROME, Payment, made_up_payment_data, receipt_request, with_invalid_outcome
 
 ID = Identity("77777777777", "88888888888", "88888888888_01")
 NAV = "301100000000000148"

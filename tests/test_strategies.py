@@ -11,6 +11,7 @@ certification-grade check of the generators themselves, draw thousands per eleme
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -20,18 +21,33 @@ from typing import Any
 import hypothesis.strategies as st
 import pytest
 import xmlschema
+from elementpath.regex import translate_pattern
 from hypothesis import Phase, find, given, settings
 from hypothesis.errors import InvalidArgument
 from lxml import etree
 
-from pagoconf.sync import soap as wire
 from pagoconf.engine.contracts import SUPPORTED_SANP, load_manifest
-from pagoconf.sync.schema import pa_for_node_schema, service_schema_path
-from pagoconf.sync.schema import load_lxml_schema
-from pagoconf.identifiers import is_valid_iban
-from pagoconf.identifiers import has_valid_check_digit, iuv_of
-from pagoconf.sync.reference import ReferenceApp
-from pagoconf.sync.strategies import KINDS, Mutation, XsdRegexError, XsdUnsupported, domain_instances, domain_overrides, expected_answer, from_xsd, from_xsd_type, italian_ibans, iuvs, mutations, notice_numbers, payments_with_transfers, xsd_regex
+from pagoconf.identifiers import has_valid_check_digit, is_valid_iban, iuv_of
+from pagoconf.sync import soap as wire
+from pagoconf.sync.reference import StationModel
+from pagoconf.sync.schema import load_lxml_schema, pa_for_node_schema, service_schema_path
+from pagoconf.sync.strategies import (
+    KINDS,
+    Mutation,
+    XsdRegexError,
+    XsdUnsupported,
+    domain_instances,
+    domain_overrides,
+    expected_answer,
+    from_xsd,
+    from_xsd_type,
+    italian_ibans,
+    iuvs,
+    mutations,
+    notice_numbers,
+    payments_with_transfers,
+    xsd_regex,
+)
 from pagoconf.sync.strategies.mutations import DEMAND_SYNTAX_KO, NODE_REFUSES, SAME_ANSWER, SYNTAX_KO
 from pagoconf.sync.strategies.xsd import plan
 
@@ -305,8 +321,11 @@ def test_simple_type_lexical_forms() -> None:
         ("[a-z-[aeiou]]+", ["bcd"], ["bad"]),
         (r"[\i-[:]][\c-[:]]*", ["a-b.c"], ["a:b", "1a"]),
         (r"[a-zA-Z0-9_\.\+\-]+@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*", ["a.b+c@d-e.f"], ["a@b.", "@b"]),
-        (r"\s\S", [" x"], ["xx"]),
+        (r"\s\S", [" x", "\tx"], ["xx", "\xa0x"]),
+        (r"\w\W", ["a ", "+_", "é!"], ["_a", "ab"]),
+        (r"\d", ["5", "\u0663"], ["a"]),
         (r"\p{Lu}{2}", ["AB", "ÀÉ"], ["ab"]),
+        (r"\p{IsBasicLatin}+", ["a~"], ["é"]),
     ],
 )
 def test_xsd_patterns_translate_to_anchored_python(
@@ -317,18 +336,93 @@ def test_xsd_patterns_translate_to_anchored_python(
     assert [r for r in refuses if regex.fullmatch(r)] == []
 
     @settings(max_examples=30, deadline=None)
-    @given(st.from_regex(xsd_regex.generative(pattern, 30), fullmatch=True))
+    @given(xsd_regex.strategy(pattern, 30))
     def generated_values_match(value: str) -> None:
         assert regex.fullmatch(value)
 
     generated_values_match()
 
 
-def test_unsupported_regex_constructs_are_named() -> None:
-    with pytest.raises(XsdRegexError, match="block escape"):
-        xsd_regex.parse(r"\p{IsBasicLatin}+")
-    with pytest.raises(XsdRegexError, match="position"):
-        xsd_regex.parse("a{3,1}")
+def _elementpath(pattern: str) -> re.Pattern[str]:
+    """elementpath's own translation of an XSD pattern, compiled as xmlschema compiles it."""
+    python = translate_pattern(pattern, back_references=False, lazy_quantifiers=False, anchors=False)
+    return re.compile(python)
+
+
+def test_elementpath_bug_s_outside_a_class_is_python_whitespace() -> None:
+    phone = r"\+[0-9]{2,2}\s[0-9]{3,3}\-[0-9]{7,7}"  # a SANP pattern
+    for space in ("\xa0", "\u2003", "\u3000", "\x85"):
+        value = f"+39{space}123-4567890"
+        assert _elementpath(phone).fullmatch(value)
+        assert not xsd_regex.exact(phone).fullmatch(value)
+        assert not _elementpath(r"\S").fullmatch(space)
+        assert xsd_regex.exact(r"\S").fullmatch(space)
+    assert xsd_regex.exact(phone).fullmatch("+39 123-4567890")
+
+
+def test_elementpath_bug_w_outside_a_class_is_python_word_characters() -> None:
+    for word in ("+", "$", "\u0301"):  # symbols and marks are XSD word characters
+        assert not _elementpath(r"\w").fullmatch(word)
+        assert xsd_regex.exact(r"\w").fullmatch(word)
+        assert _elementpath(r"\W").fullmatch(word)
+        assert not xsd_regex.exact(r"\W").fullmatch(word)
+    assert _elementpath(r"\w").fullmatch("_")  # a connector punctuation, not an XSD word character
+    assert not xsd_regex.exact(r"\w").fullmatch("_")
+    assert xsd_regex.exact(r"\W").fullmatch("_")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "bounds"),
+    [
+        (".{4,72}", (4, 72)),
+        (r"\d+\.\d{2}", (4, None)),
+        ("[0-9]{11}_([0-9]{2})?(_)?(WEB|ATM|APP|PAGOPA|ONUS|CARD)?", (12, 21)),
+        ("a{2,}|bc", (2, None)),
+        ("(ab){2,3}", (4, 6)),
+        ("a^b$", (4, 4)),
+    ],
+)
+def test_length_bounds_come_from_the_translated_pattern(pattern: str, bounds: tuple[int, int | None]) -> None:
+    assert xsd_regex.length_bounds(pattern) == bounds
+
+
+def test_generation_caps_unbounded_quantifiers_at_max_repeat() -> None:
+    capped = re.compile(xsd_regex.generative(r"a*b+(cd){2,}", 3))
+    assert capped.fullmatch("aaabbbcdcdcd") and capped.fullmatch("bcdcd")
+    assert not capped.fullmatch("aaaabcdcd")
+    assert not capped.fullmatch("abbbbcdcd")
+    assert not capped.fullmatch("abcdcdcdcd")
+    assert xsd_regex.length_bounds(r"a*b+(cd){2,}") == (5, None)
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\p{Lu}{1,5}", r"\P{L}{1,5}", r"\w{1,5}", r"\d+\.\d{2}", r"[\i-[:]][\c-[:]]*", r"\S{1,5}"]
+)
+def test_generated_values_are_valid_for_libxml2_too(pattern: str) -> None:
+    schema = etree.XMLSchema(
+        etree.XML(
+            f'<xs:schema xmlns:xs="{XSD_NS}"><xs:element name="v"><xs:simpleType>'
+            f'<xs:restriction base="xs:string"><xs:pattern value="{pattern}"/></xs:restriction>'
+            "</xs:simpleType></xs:element></xs:schema>"
+        )
+    )
+
+    @settings(max_examples=100, deadline=None)
+    @given(xsd_regex.strategy(pattern, 10))
+    def accepted(value: str) -> None:
+        el = etree.Element("v")
+        el.text = value
+        assert lxml_errors(schema, el) == []
+
+    accepted()
+
+
+@pytest.mark.parametrize("pattern", ["a{3,1}", "[a", "a)", r"\p{Foo}", "(?:a)", r"\q", "a**"])
+def test_invalid_patterns_raise_xsd_regex_error(pattern: str) -> None:
+    with pytest.raises(XsdRegexError, match="XSD pattern"):
+        xsd_regex.exact(pattern)
+    with pytest.raises(XsdRegexError):
+        xsd_regex.length_bounds(pattern)
 
 
 SYNTHETIC = """<?xml version="1.0" encoding="UTF-8"?>
@@ -535,7 +629,7 @@ def _outcome(body: bytes) -> tuple[str | None, str | None]:
 @pytest.mark.parametrize("element", ["paVerifyPaymentNoticeReq", "paGetPaymentV2Request"])
 def test_the_reference_station_answers_each_mutation_as_expected(version: str, element: str) -> None:
     xs, _ = schemas(version, "paForNode")
-    station = ReferenceApp(sanp=version)
+    station = StationModel(sanp=version)
     action = wire.BY_REQUEST_ELEMENT[element].name
 
     @settings(max_examples=25, deadline=None)

@@ -50,6 +50,7 @@ def has_valid_check_digit(nav: str) -> bool:
         return False
     return nav[-2:] == check_digit(nav[:-2])
 
+
 IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
 POSTAL_ABI = "07601"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
@@ -11,7 +11,7 @@ from lxml import etree
 from pytest_bdd import given, then, when
 
 from pagoconf.engine.properties import Exploration, explore
-from pagoconf.engine.verdict import NotJudgeable, ScenarioVerdict
+from pagoconf.engine.verdict import ScenarioVerdict
 from pagoconf.engine.violation import Violation
 from pagoconf.identifiers import check_digit
 from pagoconf.sync.answer import Answer
@@ -31,14 +31,13 @@ class Generated:
     """Requests of one kind, how to send one, and what the station must do with its answer.
 
     `holds` returns the violations of one answer, or raises NotJudgeable when the answer leaves nothing to
-    judge; `rules`: the rules the property judges (violations without a rule belong to the first)."""
+    judge; `rules`: the rules the property judges (a violation without a rule belongs to the first)."""
 
     examples: Any  # a hypothesis strategy
     send: Callable[[Node, Any], Answer]
     holds: Callable[[Answer], Iterable[Violation]]
     describe: Callable[[Any], str]
     rules: tuple[str, ...]
-    judged_rules: set[str] = field(default_factory=set)  # filled when the property judges several rules
 
 
 def _own_fields(target: TargetConfig, notice: str) -> dict[str, Any]:
@@ -59,7 +58,9 @@ def _request_elements(target: TargetConfig) -> list[str]:
 
 
 @given("requests for the institution's notices, each broken in one place", target_fixture="generated")
-def _(verdict: ScenarioVerdict, pa_for_node_schema_of_run: Any, target: TargetConfig, notices: NoticeBook) -> Generated:
+def _(
+    verdict: ScenarioVerdict, pa_for_node_schema_of_run: Any, target: TargetConfig, notices: NoticeBook
+) -> Generated:
     xs = pa_for_node_schema_of_run.xmlschema
     notice = (
         notices.of_kind("payable").number if target.notices.get("payable") else notices.never_issued().number
@@ -69,7 +70,9 @@ def _(verdict: ScenarioVerdict, pa_for_node_schema_of_run: Any, target: TargetCo
     )
     return Generated(
         examples=broken.filter(lambda m: m.expected != SAME_ANSWER),
-        send=lambda node, m: node.quietly(_operation_of(m), m.payload, headers=dict(m.headers), contract=False),
+        send=lambda node, m: node.quietly(
+            _operation_of(m), m.payload, headers=dict(m.headers), contract=False
+        ),
         holds=expect.refuses_with_syntax_fault_in_time,
         describe=lambda m: f"{m.kind}: {m.description}",
         rules=(verdict.rule,),
@@ -80,25 +83,13 @@ def _(verdict: ScenarioVerdict, pa_for_node_schema_of_run: Any, target: TargetCo
 def _(verdict: ScenarioVerdict, pa_for_node_schema_of_run: Any, target: TargetConfig) -> Generated:
     xs = pa_for_node_schema_of_run.xmlschema
     valid = st.sampled_from(_request_elements(target)).flatmap(lambda el: from_xsd(xs, el))
-    generated = Generated(
+    return Generated(
         examples=valid,
-        send=lambda node, el: node.quietly(
-            BY_REQUEST_ELEMENT[etree.QName(el).localname].name, envelope(el), contract=False
-        ),
-        holds=lambda answer: [],
+        send=lambda node, el: node.quietly(BY_REQUEST_ELEMENT[etree.QName(el).localname].name, envelope(el)),
+        holds=expect.not_refused_as_malformed,
         describe=lambda el: etree.QName(el).localname,
-        rules=verdict.tagged,
+        rules=(verdict.rule,),
     )
-
-    def every_always_on_rule(answer: Answer) -> list[Violation]:
-        judgements = verdict.judge(answer)
-        if not judgements:
-            raise NotJudgeable(f"{answer.exchange.summary()}: nothing to judge")
-        generated.judged_rules.update(j.rule_id for j in judgements)
-        return [v for j in judgements for v in j.violations]
-
-    generated.holds = every_always_on_rule
-    return generated
 
 
 @given("notice numbers the institution never issued, of every valid shape", target_fixture="generated")
@@ -110,7 +101,9 @@ def _(verdict: ScenarioVerdict, target: TargetConfig, notices: NoticeBook) -> Ge
         numbers = st.sampled_from(prefixes).flatmap(_extending)
     else:
         segregation = notices.segregation_code()
-        numbers = notice_numbers().map(lambda n: n[0] + segregation + n[3:-2]).map(lambda p: p + check_digit(p))
+        numbers = (
+            notice_numbers().map(lambda n: n[0] + segregation + n[3:-2]).map(lambda p: p + check_digit(p))
+        )
     return Generated(
         examples=numbers.filter(lambda n: n not in known),
         send=lambda node, n: node.quietly("paVerifyPaymentNotice", verify_request(ident, ident.id_pa, n)),
@@ -147,7 +140,8 @@ def _(verdict: ScenarioVerdict, node: Node, target: TargetConfig, notice: Notice
         send=send,
         holds=lambda answer: expect.same_outcome(baseline, answer),
         describe=lambda p: (
-            f"Envelope prefix {p[0] or '(default namespace)'}, paForNode prefix {p[1] or '(default namespace)'}"
+            f"Envelope prefix {p[0] or '(default namespace)'}, "
+            f"paForNode prefix {p[1] or '(default namespace)'}"
         ),
         rules=(verdict.rule,),
     )
@@ -155,34 +149,25 @@ def _(verdict: ScenarioVerdict, node: Node, target: TargetConfig, notice: Notice
 
 @when("the Node sends them to the station", target_fixture="exploration")
 def _(node: Node, generated: Generated) -> Exploration:
-    answers: dict[int, Answer] = {}
+    failing: list[tuple[Any, Answer]] = []  # each failing example with its answer, the shrunk one last
 
     def attempt(example: Any) -> Iterable[Violation]:
         answer = generated.send(node, example)
         found = list(generated.holds(answer))
         if found:
-            answers[id(example)] = answer
+            failing.append((example, answer))
         return found
 
     found = explore(generated.examples, attempt)
-    if found.failed and id(found.example) in answers:  # the smallest failing example, kept as evidence
-        kept = node.keep(answers[id(found.example)])
-        return Exploration(
-            found.tried, found.judged, found.example,
-            tuple(Violation(v.expected, v.actual, v.where, v.rule, kept.exchange.number) for v in found.violations),
-            found.not_judged, found.stopped,
-        )  # fmt: skip
+    answer = next((a for e, a in reversed(failing) if e is found.example), None)
+    if found.failed and answer is not None:  # the smallest failing example, kept as evidence
+        return found.shown_by(node.keep(answer).exchange.number)
     return found
 
 
 @then("the station holds to the rule for every one of them")
 def _(verdict: ScenarioVerdict, exploration: Exploration, generated: Generated) -> None:
-    verdict.record_exploration(
-        generated.rules,
-        exploration,
-        note=exploration.note(generated.describe),
-        judged=generated.judged_rules or None,
-    )
+    verdict.record_exploration(generated.rules, exploration, note=exploration.note(generated.describe))
 
 
 def _operation_of(mutation: Any) -> str:

@@ -95,4 +95,6 @@ def _(verdict: ScenarioVerdict, answers: list[Answer], target: TargetConfig) -> 
     sl = target.service_level
     times = [a.exchange.elapsed_ms for a in answers]
     numbers = [a.exchange.number for a in answers]
-    verdict.measure("TIME-002", expect.within_service_level, times, exchanges=numbers, seconds=sl.seconds, share=sl.share)
+    verdict.measure(
+        "TIME-002", expect.within_service_level, times, exchanges=numbers, seconds=sl.seconds, share=sl.share
+    )

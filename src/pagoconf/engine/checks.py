@@ -67,7 +67,9 @@ class Checks(Generic[M]):
 
         return register
 
-    def judge(self, message: M, operation: str, *, capabilities: Iterable[str] | None = None) -> list[Judgement]:
+    def judge(
+        self, message: M, operation: str, *, capabilities: Iterable[str] | None = None
+    ) -> list[Judgement]:
         """Run every check whose rule applies to `operation` (and needs no undeclared capability) and has
         something to judge in `message`; each reports all its violations, stamped with rule and exchange."""
         caps = None if capabilities is None else frozenset(capabilities)

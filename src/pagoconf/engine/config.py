@@ -39,7 +39,9 @@ class Table:
         self._read.add(key)
         return key in self.raw
 
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
+    def get(
+        self, key: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False
+    ) -> Any:
         """The value of `key`, checked against `kind` (bool is never an int here)."""
         self._read.add(key)
         if key not in self.raw:

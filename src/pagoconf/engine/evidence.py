@@ -42,7 +42,9 @@ def response_name(exchange: Exchange) -> str:
 def evidence_files(exchange: Exchange) -> list[Attachment]:
     """The request, the response headers, the response, and a self-contained replay script."""
     p = prefix(exchange)
-    request_type = next((v.lower() for k, v in exchange.request_headers.items() if k.lower() == "content-type"), "")
+    request_type = next(
+        (v.lower() for k, v in exchange.request_headers.items() if k.lower() == "content-type"), ""
+    )
     ext, mime = _kind(request_type, exchange.request)
     files: list[Attachment] = [(f"{p}.request.{ext}", exchange.request, mime)] if exchange.request else []
     head = [f"HTTP {exchange.status}" if exchange.status else "no HTTP answer"]

@@ -1,4 +1,5 @@
-"""The evidence of one HTTP exchange, whatever the protocol: what was sent, what came back, how long it took."""
+"""The evidence of one HTTP exchange, whatever the protocol: what was sent, what came back, how long it
+took."""
 
 from __future__ import annotations
 

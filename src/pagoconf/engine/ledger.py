@@ -1,8 +1,8 @@
 """The ledger of a run: which rules were judged on which exchanges, with what violations; the verdict.
 
-A rule is *passed* only when at least one exchange (or measurement) was actually judged by it and none broke
-it. A rule nobody could judge is *not run*, with the reason; one the harness could not judge for a reason
-that is not the target's doing is *broken*.
+A rule is *passed* only when exchanges (or measurements) were actually judged by it, none broke it, and no
+scenario of it ended without judging it. A rule nobody could judge is *not run*, with the reason; one the
+harness could not judge for a reason that is not the target's doing is *broken*.
 """
 
 from __future__ import annotations
@@ -65,9 +65,7 @@ class RuleResult:
             "required": self.required,
             "scenarios": list(self.scenarios),
             "judged": self.judged,
-            "violations": [
-                {k: v for k, v in x.as_dict().items() if k != "rule"} for x in self.violations
-            ],
+            "violations": [{k: v for k, v in x.as_dict().items() if k != "rule"} for x in self.violations],
         }
         if self.advice:
             out["advice"] = True
@@ -120,22 +118,26 @@ class Ledger:
     def results(
         self, capabilities: Iterable[str], *, profile: str, suites: Iterable[str]
     ) -> list[RuleResult]:
-        """Every catalogue rule with its status."""
+        """Every rule of the chosen suites with its status."""
         caps, chosen = set(capabilities), set(suites)
         out = []
         for rid, r in catalogue().items():
+            if r.suite not in chosen:
+                continue
             e = self._entries[rid]
-            applicable = set(r.needs) <= caps and not r.not_tested and r.suite in chosen
+            applicable = set(r.needs) <= caps and not r.not_tested
             reason = None
             if e.violations:
                 status = FAILED
             elif e.broken:
                 status, reason = BROKEN, e.broken[0]
+            elif e.not_judged:  # a scenario of the rule ran and could not judge it: never passed
+                status, reason = NOT_RUN, self._partly(e)
             elif e.judgements:
                 status = PASSED
             else:
                 status = NOT_RUN
-                reason = self._why_not(r, e, caps, chosen)
+                reason = self._why_not(r, e, caps)
             advice = not r.in_profile(profile)
             exercised = e.selected or e.judgements > 0 or bool(e.violations)
             required = applicable and exercised and not advice
@@ -155,15 +157,16 @@ class Ledger:
         return out
 
     @staticmethod
-    def _why_not(r: Rule, e: _Entry, caps: set[str], suites: set[str]) -> str:
+    def _partly(e: _Entry) -> str:
+        judged = f"judged {e.judgements} time(s), but " if e.judgements else ""
+        return f"{judged}not judged in {len(e.not_judged)} case(s): {e.not_judged[0]}"
+
+    @staticmethod
+    def _why_not(r: Rule, e: _Entry, caps: set[str]) -> str:
         if r.not_tested:
             return f"not tested: {r.not_tested}"
-        if r.suite not in suites:
-            return f"the {r.suite} suite was not selected"
         if not set(r.needs) <= caps:
             return "needs " + ", ".join(sorted(set(r.needs) - caps))
-        if e.not_judged:
-            return f"not judged: {e.not_judged[0]}"
         if e.not_run:
             return e.not_run[0]
         if r.kind == "always":

@@ -4,7 +4,7 @@ the reports. It knows no protocol: the suites register themselves and answer for
 from __future__ import annotations
 
 import platform
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,9 @@ def plugin_of(config: pytest.Config) -> Plugin:
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("pagoconf", "pagoconf conformance run")
     g.addoption("--pagoconf-config", metavar="FILE", help="pagoconf.toml describing the target")
-    g.addoption("--sanp", metavar="VERSION", help="SANP version of the contracts (default: config, else 3.8.0)")
+    g.addoption(
+        "--sanp", metavar="VERSION", help="SANP version of the contracts (default: config, else 3.8.0)"
+    )
     g.addoption("--contracts", metavar="DIR", help="a contracts root holding sanp-<version>/ folders")
     g.addoption("--pagoconf-profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE, help="rules judged")
     g.addoption("--pagoconf-reports", metavar="DIR", help="write conformance.json/.md/.html here")
@@ -84,9 +86,18 @@ def _hypothesis_profiles(config: pytest.Config) -> None:
     """Deterministic by default (seeded, small budget); `--hypothesis-profile deep` for certification runs."""
     from hypothesis import HealthCheck, settings
 
-    common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "database": None}
-    settings.register_profile("pagoconf-ci", derandomize=True, max_examples=50, **common)
-    settings.register_profile("deep", max_examples=2000, **common)
+    slow = [HealthCheck.too_slow]
+    settings.register_profile(
+        "pagoconf-ci",
+        derandomize=True,
+        max_examples=50,
+        deadline=None,
+        suppress_health_check=slow,
+        database=None,
+    )
+    settings.register_profile(
+        "deep", max_examples=2000, deadline=None, suppress_health_check=slow, database=None
+    )
     if not config.getoption("hypothesis_profile", default=None):
         settings.load_profile("pagoconf-ci")
 
@@ -120,7 +131,7 @@ def is_scenario(item: pytest.Item) -> bool:
 
 
 def tagged_rules(item: pytest.Item) -> tuple[str, ...]:
-    """The rules a scenario exercises (its @rule tags, its Rule block's included); unknown ids are an error."""
+    """The rules a scenario exercises (its @rule tags, its Rule block's too); unknown ids are an error."""
     ids = [m.args[0] for m in item.iter_markers("rule")]
     unknown = [i for i in ids if i not in catalogue()]
     if unknown:
@@ -279,6 +290,8 @@ def _attach_evidence(state: Plugin) -> Any:
         op = operations().get(exchange.operation)
         story = op.group if op is not None else exchange.operation
         if story not in state.current_stories:
+            if not state.current_stories:  # the tree groups a scenario under the first operation it calls
+                allure.dynamic.suite(story)
             state.current_stories.add(story)
             allure.dynamic.story(story)
         for name, content, mime in evidence_files(exchange):
@@ -298,14 +311,12 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     rules = tagged_rules(item)
     suite = suite_of(request.config, item)
     area = area_of(item)
-    groups = [operations()[op].group for rid in rules for op in catalogue()[rid].applies_to if op in operations()]
-    group = max(set(groups), key=groups.count) if groups else area
     state.current_stories = set()
     allure.dynamic.title(scenario_name(item).split(" › ", 1)[1])
-    allure.dynamic.epic(_AREAS.get(area, area))
+    title = plugin_of(request.config).suites[suite].areas.get(area, area)
+    allure.dynamic.epic(title)
     allure.dynamic.feature(feature.name)
-    allure.dynamic.parent_suite(_AREAS.get(area, area))
-    allure.dynamic.suite(group)
+    allure.dynamic.parent_suite(title)
     allure.dynamic.sub_suite(feature.name)
     allure.dynamic.label("suite_name", suite)
     severities = [catalogue()[rid].severity for rid in rules]
@@ -315,9 +326,6 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     for rid in rules:
         allure.dynamic.label("rule", rid)
         allure.dynamic.link(spec_url(catalogue()[rid], sanp), name=f"{rid} (SANP {sanp})")
-
-
-_AREAS = {"pa_for_node": "paForNode (synchronous)", "gpd": "GPD (asynchronous)", "aca": "ACA", "checkout": "Checkout"}
 
 
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, **_: Any) -> None:
@@ -336,32 +344,39 @@ def pytest_bdd_step_error(request: pytest.FixtureRequest, exception: BaseExcepti
 # ------------------------------------------------------------------------------------------ outcomes
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Missing test data: not run (with the reason). Nothing left to judge: not judged (with the reason).
     A scenario that passed without judging a rule it is tagged with: a harness defect."""
-    outcome = yield
-    exc = outcome.excinfo[1] if outcome.excinfo else None
-    if isinstance(exc, MissingData):
-        outcome.force_exception(pytest.skip.Exception(f"not run: {exc}", _use_item_location=True))
-    elif isinstance(exc, NotJudged):
-        outcome.force_exception(pytest.skip.Exception(str(exc), _use_item_location=True))
-    elif exc is None and VERDICT in item.stash:
-        missed = item.stash[VERDICT].unjudged()
-        if missed:
-            outcome.force_exception(
-                HarnessError(f"the scenario passed without judging {', '.join(missed)}, which it is tagged with")
-            )
+    try:
+        result = yield
+    except MissingData as exc:
+        raise pytest.skip.Exception(f"not run: {exc}", _use_item_location=True) from None
+    except NotJudged as exc:
+        raise pytest.skip.Exception(str(exc), _use_item_location=True) from None
+    missed = item.stash[VERDICT].unjudged() if VERDICT in item.stash else []
+    if missed:
+        raise HarnessError(
+            f"the scenario passed without judging {', '.join(missed)}, which it is tagged with"
+        )
+    return result
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
     state = plugin_of(item.config)
-    if not is_scenario(item) or state.run is None:
-        return
-    run = state.run
+    if is_scenario(item) and state.run is not None:
+        _record_outcome(item, call, report, state.run)
+    return report
+
+
+def _record_outcome(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, run: RunState
+) -> None:
+    """What became of a scenario, and the rules it could not run or a harness error broke."""
     name = scenario_name(item)
     rules = tagged_rules(item)
     v = item.stash.get(VERDICT, None)
@@ -381,7 +396,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if exc is None:
             run.finished(ScenarioRecord(name, "passed", rules, "", exchanges, item.nodeid))
         elif isinstance(exc, ConformanceFailure):
-            run.finished(ScenarioRecord(name, "failed", rules, str(exc).splitlines()[0], exchanges, item.nodeid))
+            run.finished(
+                ScenarioRecord(name, "failed", rules, str(exc).splitlines()[0], exchanges, item.nodeid)
+            )
         else:
             message = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, Inconclusive):

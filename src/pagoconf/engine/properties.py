@@ -8,7 +8,7 @@ to stop at once (a missed deadline: one is enough, and waiting out every other i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hypothesis import find, settings
@@ -44,6 +44,10 @@ class Exploration:
     def failed(self) -> bool:
         return bool(self.violations)
 
+    def shown_by(self, exchange: int) -> Exploration:
+        """The same, its violations pointing at the exchange kept as the failure's evidence."""
+        return replace(self, violations=tuple(replace(v, exchange=exchange) for v in self.violations))
+
     def note(self, describe: Callable[[Any], str] = str) -> str:
         """One line for the report: how many examples, and which one failed."""
         if self.stopped:
@@ -60,14 +64,20 @@ def explore(strategy: SearchStrategy[Any], attempt: Callable[[Any], Iterable[Vio
     counts = {"tried": 0, "judged": 0}
     reasons: list[str] = []
     failing: list[tuple[Any, tuple[Violation, ...]]] = []
+    stops: list[StopExploring] = []
 
     def fails(example: Any) -> bool:
+        if stops:  # Hypothesis shrinks what it found: answer at once, the exploration is over
+            return True
         counts["tried"] += 1
         try:
             found = tuple(attempt(example))
         except NotJudgeable as exc:
             reasons.append(str(exc))
             return False
+        except StopExploring as stop:
+            stops.append(stop)
+            return True
         counts["judged"] += 1
         if found:
             failing[:] = [(example, found)]
@@ -77,11 +87,14 @@ def explore(strategy: SearchStrategy[Any], attempt: Callable[[Any], Iterable[Vio
         example = find(strategy, fails, settings=settings(database=None))
     except NoSuchExample:
         return Exploration(counts["tried"], counts["judged"], not_judged=reasons[0] if reasons else None)
-    except StopExploring as stop:
-        return Exploration(counts["tried"], counts["judged"], stop.example, stop.violations, stopped=stop.reason)
     except (Flaky, ExceptionGroup):  # a target that answers the same example differently: keep the last
         if not failing:
             raise
         example = failing[-1][0]
+    if stops:
+        stop = stops[0]
+        return Exploration(
+            counts["tried"], counts["judged"], stop.example, stop.violations, stopped=stop.reason
+        )
     shrunk = next((v for e, v in failing if e is example), failing[-1][1])
     return Exploration(counts["tried"], counts["judged"], example, shrunk)

@@ -95,7 +95,7 @@ def load() -> Catalogue:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         suite = raw.get("suite")
         if not isinstance(suite, str):
-            raise CatalogueError(f"{path}: `suite = \"…\"` is missing")
+            raise CatalogueError(f'{path}: `suite = "…"` is missing')
         suites.append(suite)
         contracts = {c["name"]: c for c in raw.get("contract", [])}
         for entry in raw.get("operation", []):
@@ -130,7 +130,9 @@ def _rule(
         elif name in operations:
             applies.append(name)
         else:
-            raise CatalogueError(f"{path}: rule {rid} applies to {name!r}, neither an operation nor a contract")
+            raise CatalogueError(
+                f"{path}: rule {rid} applies to {name!r}, neither an operation nor a contract"
+            )
     try:
         rule = Rule(
             id=rid,

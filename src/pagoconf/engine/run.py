@@ -59,6 +59,10 @@ class RunState:
         """The exchange with this number."""
         return self.exchanges[number - 1]
 
+    def find(self, number: int) -> Exchange | None:
+        """The exchange with this number, or None (0 names no exchange)."""
+        return self.exchanges[number - 1] if 0 < number <= len(self.exchanges) else None
+
     def subject(self, exchange: Exchange) -> str:
         """What an exchange is about ("notice 3011…"), as its suite tells it."""
         op = operations().get(exchange.operation)

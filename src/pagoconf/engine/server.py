@@ -24,7 +24,9 @@ def bind(host: str, port: int) -> socket.socket:
         raise ServerError(f"port {port} is not between 0 and 65535")
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only then
+        sock = socket.socket(
+            family, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )  # asyncio sets TCP_NODELAY only then
     except OSError as exc:
         raise ServerError(f"cannot open a socket for {host}: {exc.strerror}") from None
     try:

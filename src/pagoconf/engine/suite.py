@@ -1,5 +1,6 @@
 """What the engine asks of a suite: its features, its options and config tables, and, for a run, a session
-that reaches its target and knows how to judge its messages. The suites implement this; the engine calls it."""
+that reaches its target and knows how to judge its messages. The suites implement this; the engine calls
+it."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class Suite(Protocol):
     """A suite: `sync` (pagoconf plays the Node) or `async` (pagoconf plays GPD, ACA and Checkout)."""
 
     name: str
-    areas: tuple[str, ...]  # the feature folders it owns, e.g. ("pa_for_node",)
+    areas: Mapping[str, str]  # its feature folders and their titles, e.g. {"pa_for_node": "paForNode (…)"}
     config_keys: tuple[str, ...]  # the top-level keys and tables of pagoconf.toml it reads
 
     def open(self, config: pytest.Config, run_config: RunConfig) -> SuiteSession:

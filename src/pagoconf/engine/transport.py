@@ -3,6 +3,7 @@ bound on the answer, kept-alive connections, and an Exchange (the evidence) out 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import socket
@@ -47,24 +48,21 @@ class TransportSettings:
 
 
 class _Watch:
-    """One exchange under the watchdog: its deadline, its connection once known, whether it expired."""
+    """One exchange under the watchdog: its deadline, its socket once known, whether it expired."""
 
-    __slots__ = ("active", "connection", "expired", "when")
+    __slots__ = ("active", "expired", "sock", "when")
 
     def __init__(self, when: float) -> None:
         self.when = when
-        self.connection: HTTPConnection | None = None
+        self.sock: socket.socket | None = None  # kept even when http.client hands it to the response
         self.expired = False
         self.active = True
 
     def cut(self) -> None:
-        """Shut the connection's socket down: wakes a blocked send or recv, which closing alone does not."""
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        """Shut the socket down: wakes a blocked send or recv, which closing alone does not."""
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Watchdog:
@@ -98,11 +96,11 @@ class _Watchdog:
             watch.active = False
         self._local.current = None
 
-    def attach(self, connection: HTTPConnection) -> None:
-        """Called by a connection about to carry the calling thread's exchange."""
+    def attach(self, sock: socket.socket | None) -> None:
+        """Called with the socket about to carry the calling thread's exchange."""
         watch: _Watch | None = getattr(self._local, "current", None)
-        if watch is not None:
-            watch.connection = connection
+        if watch is not None and sock is not None:
+            watch.sock = sock
             if watch.expired:
                 watch.cut()
 
@@ -123,14 +121,26 @@ WATCHDOG = _Watchdog()
 
 
 class _WatchedHTTPConnection(HTTPConnection):
+    """Hands its socket to the watchdog: a fresh one when it connects, a kept-alive one when reused."""
+
+    def connect(self) -> None:
+        super().connect()
+        WATCHDOG.attach(self.sock)
+
     def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        WATCHDOG.attach(self)
+        WATCHDOG.attach(self.sock)
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    """The same, over TLS."""
+
+    def connect(self) -> None:
+        super().connect()
+        WATCHDOG.attach(self.sock)
+
     def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        WATCHDOG.attach(self)
+        WATCHDOG.attach(self.sock)
         super().request(*args, **kwargs)
 
 
@@ -202,12 +212,12 @@ class HttpClient:
                     preload_content=False,
                     decode_content=False,
                 )
+            except (NewConnectionError, NameResolutionError) as exc:  # before its base, ConnectTimeoutError
+                return done(error=f"unreachable: {_reason(exc)}", unreachable=True)
             except ConnectTimeoutError:
                 return done(error=f"could not connect within {connect:g} s", unreachable=True)
             except SSLError as exc:
                 return done(error=f"TLS handshake failed: {_reason(exc)}", unreachable=True)
-            except (NewConnectionError, NameResolutionError) as exc:
-                return done(error=f"unreachable: {_reason(exc)}", unreachable=True)
             except ReadTimeoutError:
                 return done(error=f"no answer within the {deadline:g} s deadline", timed_out=True)
             except (HTTPError, OSError) as exc:
@@ -240,7 +250,10 @@ class HttpClient:
             if watch.expired:
                 return done(status=status, headers=headers, response=bytes(body), error=late, timed_out=True)
             return done(
-                status=status, headers=headers, response=bytes(body), error=f"answer broken off: {_reason(exc)}"
+                status=status,
+                headers=headers,
+                response=bytes(body),
+                error=f"answer broken off: {_reason(exc)}",
             )
         finally:
             if not reusable:

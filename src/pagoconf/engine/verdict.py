@@ -77,7 +77,8 @@ class ScenarioVerdict:
         """The rule of the scenario's `Rule:` block: what its generic steps judge."""
         if self.rule_block is None:
             raise HarnessError(
-                f"scenario {self.scenario!r} uses a step that judges the scenario's rule, but is not inside a "
+                f"scenario {self.scenario!r} uses a step that judges the scenario's rule, but is not "
+                "inside a "
                 "Gherkin `Rule:` block tagged with exactly one @rule:ID"
             )
         return self.rule_block
@@ -97,9 +98,7 @@ class ScenarioVerdict:
                 self.run.ledger.judged(j.rule_id, self.scenario, [ex.number], j.violations)
         return message
 
-    def expect(
-        self, rule_id: str, fn: Callable[..., Iterable[Violation]], *messages: Any, **kw: Any
-    ) -> None:
+    def expect(self, rule_id: str, fn: Callable[..., Iterable[Violation]], *messages: Any, **kw: Any) -> None:
         """Judge `rule_id` with an expectation over these messages; fail the step at once if it does not
         hold; NotJudged when the messages leave nothing to judge it on."""
         self._check_tagged(rule_id)
@@ -126,7 +125,9 @@ class ScenarioVerdict:
             raise self.not_judged(rule_id, str(exc)) from None
         self.record(rule_id, found, exchanges or [0])
 
-    def record(self, rule_id: str, violations: Iterable[Violation], exchanges: Sequence[int], *, note: str = "") -> None:
+    def record(
+        self, rule_id: str, violations: Iterable[Violation], exchanges: Sequence[int], *, note: str = ""
+    ) -> None:
         """Enter a judgement made on these exchanges and fail the step if it broke. A violation keeps the
         exchange it names; one that names none is tied to the last of `exchanges`."""
         self._check_tagged(rule_id)
@@ -137,9 +138,7 @@ class ScenarioVerdict:
         if found:
             raise ConformanceFailure(self.describe(rule_id, found) + (f"\n  {note}" if note else ""), rule_id)
 
-    def record_exploration(
-        self, rules: Sequence[str], exploration: Any, *, note: str, judged: set[str] | None = None
-    ) -> None:
+    def record_exploration(self, rules: Sequence[str], exploration: Any, *, note: str) -> None:
         """Enter a property explored with many generated examples (engine.properties.Exploration). Each
         rule counts as judged only if some example was judged by it; a violation without a rule belongs to
         the first; every failing rule is reported once, with the smallest example that shows it."""
@@ -153,9 +152,6 @@ class ScenarioVerdict:
         for rid, vs in by_rule.items():
             self._check_tagged(rid)
             self.judged.add(rid)
-            if judged is not None and rid not in judged and not vs:
-                self.run.ledger.not_judged(rid, self.scenario, f"no generated answer had anything to judge ({note})")
-                continue
             found = [Violation(v.expected, v.actual, v.where, rid, v.exchange) for v in vs]
             self.run.ledger.judged(rid, self.scenario, [v.exchange for v in found if v.exchange], found)
             if found:
@@ -182,7 +178,7 @@ class ScenarioVerdict:
     def describe(self, rule_id: str, violations: Sequence[Violation]) -> str:
         """The failure message: a complete first line, then the block the terminal shows."""
         r = rule(rule_id)
-        lookup = self._lookup
+        lookup = self.run.find
         lines = [headline(r, violations, lookup, self.subject)]
         lines += block(r, violations, self.run.sanp, lookup, self.subject)
         return "\n".join(lines)
@@ -196,9 +192,6 @@ class ScenarioVerdict:
         if not self.messages:
             raise HarnessError(f"scenario {self.scenario!r} has no answer yet")
         return self.messages[-1]
-
-    def _lookup(self, number: int) -> Any:
-        return self.run.exchange(number) if 0 < number <= len(self.run.exchanges) else None
 
     def _check_tagged(self, rule_id: str) -> None:
         if rule_id not in self.tagged:

@@ -3,5 +3,5 @@
 from __future__ import annotations
 
 NAME = "async"
-AREAS = ("gpd", "aca", "checkout")
-CONFIG_KEYS: tuple[str, ...] = ()
+AREAS = {"gpd": "GPD (asynchronous)", "aca": "ACA", "checkout": "Checkout"}  # feature folder → title
+CONFIG_KEYS: tuple[str, ...] = ("sandbox",)

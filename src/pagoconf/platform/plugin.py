@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from pagoconf.engine import plugin as engine
@@ -13,12 +15,14 @@ from pagoconf.platform import AREAS, CONFIG_KEYS, NAME
 class PlatformSuite:
     """pagoconf plays the platform for the EC's GPD, ACA and Checkout client."""
 
-    name = NAME
-    areas = AREAS
-    config_keys = CONFIG_KEYS
+    name: str = NAME
+    areas: Mapping[str, str] = AREAS
+    config_keys: tuple[str, ...] = CONFIG_KEYS
 
     def open(self, config: pytest.Config, run_config: RunConfig) -> SuiteSession:
-        raise ConfigError("the asynchronous suite (GPD, ACA, Checkout client) is not available in this version")
+        raise ConfigError(
+            "the asynchronous suite (GPD, ACA, Checkout client) is not available in this version"
+        )
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -3,5 +3,5 @@
 from __future__ import annotations
 
 NAME = "sync"
-AREAS = ("pa_for_node",)
+AREAS = {"pa_for_node": "paForNode (synchronous)"}  # feature folder → the title reports give it
 CONFIG_KEYS = ("station", "timeouts", "service_level", "notices", "spontaneous")

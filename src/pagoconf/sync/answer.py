@@ -10,9 +10,9 @@ from typing import Any
 
 from lxml import etree
 
-from pagoconf.sync import xmlsafe
 from pagoconf.engine.exchange import Exchange
 from pagoconf.engine.violation import Violation
+from pagoconf.sync import xmlsafe
 from pagoconf.sync.soap import SOAP_ENV, Operation, body_children, local, operation
 
 

@@ -12,14 +12,17 @@ class Canary:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.hits: list[str] = []
-        hits = self.hits
+        self._hit = threading.Condition()
+        hits, hit = self.hits, self._hit
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 (stdlib name)
-                hits.append(self.path)
+                with hit:
+                    hits.append(self.path)
+                    hit.notify_all()
                 body = b"<!-- pagoconf canary -->"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -36,10 +39,11 @@ class Canary:
         """A fresh URL (its own token) to name in one probe."""
         return f"http://{self.host}:{self.port}/canary/{secrets.token_hex(8)}"
 
-    def fetched(self, url: str) -> bool:
-        """Whether anyone fetched this URL."""
+    def fetched(self, url: str, *, within: float = 0.0) -> bool:
+        """Whether anyone fetched this URL, waiting up to `within` seconds for a fetch still on its way."""
         path = url.split(f":{self.port}", 1)[1]
-        return path in self.hits
+        with self._hit:
+            return self._hit.wait_for(lambda: path in self.hits, timeout=within)
 
     def __enter__(self) -> Canary:
         threading.Thread(

@@ -16,7 +16,11 @@ class SoapClient:
     """Posts SOAP envelopes to one station URL; never raises for what the station does."""
 
     def __init__(
-        self, url: str, settings: TransportSettings | None = None, *, timeouts: Mapping[str, float] = NODE_TIMEOUTS
+        self,
+        url: str,
+        settings: TransportSettings | None = None,
+        *,
+        timeouts: Mapping[str, float] = NODE_TIMEOUTS,
     ) -> None:
         self.url = url
         self.timeouts = dict(timeouts)

@@ -165,7 +165,9 @@ def parse(run: RunConfig) -> TargetConfig:
     """The station's description from the run's configuration file."""
     source = run.source
     st = run.table("station", required=True)
-    identity = Identity(*(str(st.text(k, required=True)).strip() for k in ("id_pa", "id_broker_pa", "id_station")))
+    identity = Identity(
+        *(str(st.text(k, required=True)).strip() for k in ("id_pa", "id_broker_pa", "id_station"))
+    )
     caps = st.strings("capabilities")
     unknown = sorted(set(caps) - set(CAPABILITIES))
     if unknown:
@@ -175,7 +177,9 @@ def parse(run: RunConfig) -> TargetConfig:
         raise ConfigError(f"{source}: @e.bollo needs primitive_version 2 (paGetPaymentV2)")
     url = st.text("url")
     cert, key = st.text("client_cert"), st.text("client_key")
-    tls: bool | str = run.path(str(st.text("ca_bundle"))) if st.has("ca_bundle") else st.get("verify_tls", bool, True)
+    tls: bool | str = (
+        run.path(str(st.text("ca_bundle"))) if st.has("ca_bundle") else st.get("verify_tls", bool, True)
+    )
     headers = st.table("headers")
     station = StationConfig(
         url=check_url(url, f"{source}: [station] url") if url is not None else None,
@@ -203,7 +207,9 @@ def parse(run: RunConfig) -> TargetConfig:
     never_issued = notices_table.strings("never_issued")
     bad = [n for n in never_issued if not _NEVER_ISSUED.fullmatch(n)]
     if bad:
-        raise notices_table.error("never_issued", f"{bad[0]!r} is not a notice number or a prefix of one (1 to 18 digits)")
+        raise notices_table.error(
+            "never_issued", f"{bad[0]!r} is not a notice number or a prefix of one (1 to 18 digits)"
+        )
     notices = _notice_lists(notices_table, NOTICE_KINDS, also=("to_pay", "never_issued"))
     spontaneous = None
     if "spontaneous" in run.raw:
@@ -236,7 +242,9 @@ def _timeouts(table: Table) -> dict[str, float]:
     return out
 
 
-def _notice_lists(table: Table, kinds: tuple[str, ...], *, also: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+def _notice_lists(
+    table: Table, kinds: tuple[str, ...], *, also: tuple[str, ...] = ()
+) -> dict[str, tuple[str, ...]]:
     """A table of notice-number lists, one per kind."""
     out = {}
     for kind in kinds:

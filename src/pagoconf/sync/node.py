@@ -39,7 +39,12 @@ class Node:
     """What a scenario can ask of the Node, on behalf of one creditor institution."""
 
     def __init__(
-        self, target: TargetConfig, client: SoapClient, verdict: ScenarioVerdict, schema: Any, state: NodeState
+        self,
+        target: TargetConfig,
+        client: SoapClient,
+        verdict: ScenarioVerdict,
+        schema: Any,
+        state: NodeState,
     ) -> None:
         self.target = target
         self.client = client
@@ -88,14 +93,18 @@ class Node:
         """paSendRT(V2) with the receipt of paying `notice` as `activation` described it."""
         data = activation.response.find("data") if activation.response is not None else None
         if data is None:
-            raise self.verdict.stop(f"no payment data to build a receipt from ({activation.exchange.summary()})")
+            raise self.verdict.stop(
+                f"no payment data to build a receipt from ({activation.exchange.summary()})"
+            )
         payment = receipts.new_payment(
             notice.number,
             self.fiscal_code or notice.fiscal_code,
             standin=standin,
             company_name=f"Ente creditore {notice.fiscal_code}",
         )
-        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+        body = receipts.receipt_request(
+            data, payment, self.identity, version=self.version, sanp=self.target.sanp
+        )
         self.state.receipts_sent.add(notice.number)
         return self._send_receipt(receipts.with_invalid_outcome(body) if invalid else body)
 
@@ -103,7 +112,9 @@ class Node:
         """A receipt for a notice the station never issued."""
         data = receipts.made_up_payment_data(notice.number, notice.fiscal_code, iban)
         payment = receipts.new_payment(notice.number, notice.fiscal_code)
-        body = receipts.receipt_request(data, payment, self.identity, version=self.version, sanp=self.target.sanp)
+        body = receipts.receipt_request(
+            data, payment, self.identity, version=self.version, sanp=self.target.sanp
+        )
         return self._send_receipt(body)
 
     def send_the_same_receipt_again(self) -> Answer:
@@ -160,7 +171,9 @@ class Node:
     ) -> Answer:
         if always:
             self._refuse_if_late(operation)
-        exchange = self.run.record(self.client.call(operation, envelope, headers=headers), self.verdict.scenario)
+        exchange = self.run.record(
+            self.client.call(operation, envelope, headers=headers), self.verdict.scenario
+        )
         answer = self._observe(exchange, always=always)
         if always and exchange.timed_out:
             self.state.late[operation] += 1
@@ -187,5 +200,7 @@ class Node:
                 f"notice {notice.number} of [notices.to_pay] is already paid (PAA_PAGAMENTO_DUPLICATO): an "
                 f"earlier run paid it; prepare fresh [notices.to_pay] {notice.kind} in {self.target.source}"
             )
-            raise MissingData(f"notice {notice.number} of [notices.to_pay] is already paid: prepare fresh ones")
+            raise MissingData(
+                f"notice {notice.number} of [notices.to_pay] is already paid: prepare fresh ones"
+            )
         return answer

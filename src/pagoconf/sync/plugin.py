@@ -32,7 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--station", metavar="URL", help="the station's paForNode URL (overrides the config)")
     g.addoption("--primitive-version", type=int, choices=(1, 2), help="the station's primitive version")
     g.addoption("--defect", action="append", default=[], metavar="NAME", help="embedded station: a defect")
-    g.addoption("--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)")
+    g.addoption(
+        "--station-delay", type=float, default=None, help="embedded station: delay of slow defects (s)"
+    )
     g.addoption("--node-timeout", type=float, default=None, help="the Node's deadline for every exchange (s)")
     g.addoption("--service-level", type=float, default=None, help="service-level time (s; default 2)")
 
@@ -40,19 +42,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class SyncSuite:
     """pagoconf plays the Node against a station."""
 
-    name = NAME
-    areas = AREAS
-    config_keys = CONFIG_KEYS
+    name: str = NAME
+    areas: Mapping[str, str] = AREAS
+    config_keys: tuple[str, ...] = CONFIG_KEYS
 
     def open(self, config: pytest.Config, run_config: RunConfig) -> SyncSession:
         opt = config.getoption
         station = None
         if run_config.raw.get("station") is not None:
             if opt("defect"):
-                raise ConfigError("--defect applies to the embedded reference station only (no [station] in --config)")
+                raise ConfigError(
+                    "--defect applies to the embedded reference station only (no [station] in --config)"
+                )
             target = parse(run_config)
         elif opt("station"):
-            raise ConfigError("--station needs --config: a pagoconf.toml with the station's identity and notices")
+            raise ConfigError(
+                "--station needs --config: a pagoconf.toml with the station's identity and notices"
+            )
         else:
             target, station = _embedded(config, run_config)
         try:
@@ -90,7 +96,9 @@ def _embedded(config: pytest.Config, run_config: RunConfig) -> tuple[TargetConfi
         reports = Path(opt("pagoconf_reports") or "reports")
         reports.mkdir(parents=True, exist_ok=True)
         path = reports / "reference-station.toml"
-        path.write_text(render_config(station.url, primitive_version=version, sanp=run_config.sanp), encoding="utf-8")
+        path.write_text(
+            render_config(station.url, primitive_version=version, sanp=run_config.sanp), encoding="utf-8"
+        )
         from pagoconf.suites import config_keys
 
         return parse(load(path, suite_keys=config_keys())), station
@@ -143,12 +151,17 @@ class SyncSession:
         answers something else (404, an HTML page) is not a paForNode endpoint: the run ends INCONCLUSIVE."""
         notice = self.notices.never_issued()
         body = verify_request(self.target.station.identity, notice.fiscal_code, notice.number)
-        exchange = run.record(self.client.call("paVerifyPaymentNotice", body), "preflight: is this a station?")
+        exchange = run.record(
+            self.client.call("paVerifyPaymentNotice", body), "preflight: is this a station?"
+        )
         url = self.target.station.url
         if exchange.unreachable:
             run.abort(f"the station at {url} cannot be reached: {exchange.error}")
             return
         if exchange.timed_out or _is_soap(Answer.of(exchange, self.schema)):
+            return
+        if exchange.status == 0:
+            run.abort(f"the URL {url} does not answer HTTP ({exchange.error}): are the host and port right?")
             return
         what = f"HTTP {exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
         run.abort(
@@ -183,7 +196,9 @@ def _is_soap(answer: Answer) -> bool:
     """A SOAP 1.1 envelope whose Body holds a paForNode element or a SOAP Fault: a station's answer."""
     if answer.body is None:
         return False
-    return any(c.tag == f"{{{SOAP_ENV}}}Fault" or (local(c).startswith("pa") or PAFN in c.tag) for c in answer.body)
+    return any(
+        c.tag == f"{{{SOAP_ENV}}}Fault" or (local(c).startswith("pa") or PAFN in c.tag) for c in answer.body
+    )
 
 
 @pytest.hookimpl(tryfirst=True)

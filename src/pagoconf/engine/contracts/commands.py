@@ -19,12 +19,19 @@ actions:
            upstream commit and every file with its role and status (always exit 0)
   verify   check that every pinned file is present with the expected sha256 (exit 2 if not)
   fetch    download the pinned files from {DEFAULT_BASE_URL}/<commit>/<path>
-           into --dest (default: <project>/contracts/vendor), verifying each before installing
+           into --dest (default: the fetched copy, see below), verifying each before installing
 
 Without --sanp every action covers all supported versions ({", ".join(SUPPORTED_SANP)});
 the default version used by the rest of pagoconf is {DEFAULT_SANP}.
-Roots are tried in order: --contracts DIR, ${CONTRACTS_ENV}, <project>/contracts/vendor/,
-<project>/../shared/contracts/pagopa-api/. An explicit root that is incomplete is an error.
+Roots are tried in order: --contracts DIR, ${CONTRACTS_ENV}, the fetched copy (contracts/vendor/ in a
+checkout, $XDG_DATA_HOME/pagoconf/vendor once installed), and ../shared/contracts/pagopa-api/ beside a
+checkout. An explicit root that is incomplete is an error.
+
+exit codes: 0 the files are there and verified (list always 0) · 2 missing or altered files
+
+examples:
+  pagoconf contracts verify --sanp 3.8.0
+  pagoconf contracts fetch --sanp 3.13.0
 """
 
 
@@ -58,7 +65,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--dest",
         metavar="DIR",
-        help="fetch: contracts root to write into; default <project>/contracts/vendor",
+        help="fetch: contracts root to write into (default: the fetched copy, see below)",
     )
     parser.set_defaults(func=run)
     return parser

@@ -7,13 +7,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from pagoconf.engine.contracts.manifest import ContractError, ContractFile, load_manifest, vendor_root
 from pagoconf.engine.contracts.resolve import clear_cache
-
-if TYPE_CHECKING:
-    import requests
+from pagoconf.engine.transport import HttpClient, TransportSettings
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com/pagopa/pagopa-api"
 BASE_URL_ENV = "PAGOCONF_CONTRACTS_BASE_URL"
@@ -27,8 +24,6 @@ def fetch(
     timeout: float = 30,
 ) -> list[Path]:
     """Download, verify and install every manifest file; return their installed paths."""
-    import requests  # deferred: only fetch needs it
-
     manifest = load_manifest(version)
     base = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
     root = Path(dest_root).expanduser() if dest_root else vendor_root()
@@ -41,11 +36,14 @@ def fetch(
             f"Cannot write contract files under {root} ({exc}); choose a writable folder with --dest."
         ) from None
     try:
-        with requests.Session() as session:
+        client = HttpClient(TransportSettings(max_response_bytes=MAX_BYTES))
+        try:
             staged = [
-                _download(session, f"{base}/{manifest.commit}/{entry.path}", entry, staging, timeout)
+                _download(client, f"{base}/{manifest.commit}/{entry.path}", entry, staging, timeout)
                 for entry in manifest.files
             ]
+        finally:
+            client.close()
         installed = []
         for entry, tmp in zip(manifest.files, staged, strict=True):
             final = target.joinpath(*PurePosixPath(entry.path).parts)
@@ -64,46 +62,32 @@ def fetch(
     return installed
 
 
-def _download(
-    session: requests.Session, url: str, entry: ContractFile, staging: Path, timeout: float
-) -> Path:
-    """Stream one file into `staging`, bounded in size, and check its sha256."""
-    import requests
-
+def _download(client: HttpClient, url: str, entry: ContractFile, staging: Path, timeout: float) -> Path:
+    """Download one file into `staging`, bounded in size, and check its sha256."""
     fix = (
         "check the network or pass --base-url / $PAGOCONF_CONTRACTS_BASE_URL pointing at a pagopa-api mirror"
     )
-    tmp = staging.joinpath(*PurePosixPath(entry.path).parts)
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with session.get(url, stream=True, timeout=timeout) as resp:
-            if resp.status_code != 200:
-                raise ContractError(
-                    f"Downloading contract file {entry.path} from {url} failed with "
-                    f"HTTP {resp.status_code}; {fix}."
-                )
-            with tmp.open("wb") as out:
-                for chunk in resp.iter_content(chunk_size=1 << 16):
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise ContractError(
-                            f"Contract file {entry.path} from {url} is larger than "
-                            f"{MAX_BYTES // (1 << 20)} MiB, which no pinned file is; refusing it, so {fix}."
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-    except requests.RequestException as exc:
+    ex = client.send("fetch", url, b"", {}, deadline=timeout, method="GET")
+    if ex.error and "bound" in ex.error:
         raise ContractError(
-            f"Downloading contract file {entry.path} from {url} failed ({exc}); {fix}."
-        ) from None
-    actual = digest.hexdigest()
+            f"Contract file {entry.path} from {url} is larger than {MAX_BYTES // (1 << 20)} MiB, "
+            "which no pinned "
+            f"file is; refusing it, so {fix}."
+        )
+    if ex.error:
+        raise ContractError(f"Downloading contract file {entry.path} from {url} failed ({ex.error}); {fix}.")
+    if ex.status != 200:
+        raise ContractError(
+            f"Downloading contract file {entry.path} from {url} failed with HTTP {ex.status}; {fix}."
+        )
+    actual = hashlib.sha256(ex.response).hexdigest()
     if actual != entry.sha256:
-        tmp.unlink(missing_ok=True)
         raise ContractError(
             f"Contract file {entry.path} downloaded from {url} does not match the manifest "
             f"(sha256 expected {entry.sha256[:12]}, got {actual[:12]}); nothing was installed — "
             f"{fix} that serves the pinned commit."
         )
+    tmp = staging.joinpath(*PurePosixPath(entry.path).parts)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_bytes(ex.response)
     return tmp

@@ -9,7 +9,13 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from pagoconf import resources
-from pagoconf.engine.contracts.manifest import ContractError, Manifest, load_manifest, normalize_relpath, vendor_root
+from pagoconf.engine.contracts.manifest import (
+    ContractError,
+    Manifest,
+    load_manifest,
+    normalize_relpath,
+    vendor_root,
+)
 
 CONTRACTS_ENV = "PAGOCONF_CONTRACTS"
 
@@ -129,7 +135,9 @@ def _candidates(explicit: str | Path | None) -> list[Candidate]:
     out.append(Candidate(vendor_root(), "pagoconf's fetched contracts", False))
     checkout = resources.checkout()
     if checkout is not None:
-        out.append(Candidate(checkout.parent / "shared" / "contracts" / "pagopa-api", "shared checkout", False))
+        out.append(
+            Candidate(checkout.parent / "shared" / "contracts" / "pagopa-api", "shared checkout", False)
+        )
     return out
 
 

@@ -97,11 +97,11 @@ def write_executor(results_dir: Path, report: RunReport) -> Path:
 def write_rule_results(results_dir: Path, report: RunReport, run: RunState) -> list[Path]:
     """One Allure result per always-on rule that was judged or failed: its status, its violations, the
     evidence of the first exchanges that show them."""
-    lookup = (lambda n: run.exchange(n) if 0 < n <= len(run.exchanges) else None)
+    lookup = run.find
     written = []
     now = int(time.time() * 1000)
     for res in report.results:
-        if res.rule.kind != "always" or not (res.judged or res.status == FAILED):
+        if res.rule.kind != "always" or not (res.judged or res.status in (FAILED, BROKEN)):
             continue
         written.append(_rule_result(Path(results_dir), res, report, run, lookup, now))
     return written
@@ -138,6 +138,9 @@ def _rule_result(
         "links": [{"type": "link", "name": f"{r.id} (SANP {report.sanp})", "url": spec_url(r, report.sanp)}],
         "attachments": [],
     }
+    if res.advice:
+        result["status"] = "skipped"
+        result["name"] = f"[advice] {result['name']}"
     if res.status == FAILED and res.violations:
         result["statusDetails"] = {
             "message": failures.headline(r, res.violations, lookup, run.subject),

@@ -73,7 +73,9 @@ def block(
     extra = len(violations) - limit
     if extra > 0:
         exchanges = {v.exchange for v in violations if v.exchange}
-        lines.append(f"  … and {extra} more" + (f" (on {len(exchanges)} exchanges in all)" if exchanges else ""))
+        lines.append(
+            f"  … and {extra} more" + (f" (on {len(exchanges)} exchanges in all)" if exchanges else "")
+        )
     lines.append(f"  {paint('dim', 'spec'):<{width}}SANP {sanp} › {spec_url(rule, sanp)}")
     return lines
 

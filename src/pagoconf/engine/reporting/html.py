@@ -7,8 +7,16 @@ from html import escape
 from pathlib import Path
 
 from pagoconf.engine.evidence import evidence_files
-from pagoconf.engine.ledger import BROKEN, CONFORMANT, FAILED, NOT_CONFORMANT, NOT_RUN, PASSED, RuleResult
-from pagoconf.engine.ledger import summary
+from pagoconf.engine.ledger import (
+    BROKEN,
+    CONFORMANT,
+    FAILED,
+    NOT_CONFORMANT,
+    NOT_RUN,
+    PASSED,
+    RuleResult,
+    summary,
+)
 from pagoconf.engine.reporting import failures
 from pagoconf.engine.reporting.files import write_text_atomic
 from pagoconf.engine.reporting.report import RunReport, group_by_operation
@@ -68,8 +76,14 @@ def html_page(report: RunReport, run: RunState | None) -> str:
             parts.append(f"<h2>{escape(title)}</h2>")
             for group, items in group_by_operation(results).items():
                 parts.append(f"<h3>{escape(group)}</h3>")
-                parts.append(_table(("rule", "title", "severity", "status", "detail"), [_row(r, report) for r in items]))
-    parts.append(f"<p><small>pagoconf {escape(report.harness_version)} · started {escape(report.started)}</small></p>")
+                parts.append(
+                    _table(
+                        ("rule", "title", "severity", "status", "detail"), [_row(r, report) for r in items]
+                    )
+                )
+    parts.append(
+        f"<p><small>pagoconf {escape(report.harness_version)} · started {escape(report.started)}</small></p>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -100,11 +114,13 @@ def _row(res: RuleResult, report: RunReport) -> tuple[str, ...]:
 
 def _failure(res: RuleResult, report: RunReport, run: RunState | None) -> str:
     r = res.rule
-    lookup = (lambda n: run.exchange(n) if run and 0 < n <= len(run.exchanges) else None)
+    lookup = run.find if run is not None else _nothing
     subject = run.subject if run is not None else (lambda ex: "")
     text = "\n".join(failures.block(r, res.violations, report.sanp, lookup, subject, limit=10))
-    parts = [f'<div class="failure" id="{escape(r.id)}"><h3>✗ {escape(r.id)} {escape(r.title)}</h3>',
-             f"<pre>{escape(text)}</pre>"]
+    parts = [
+        f'<div class="failure" id="{escape(r.id)}"><h3>✗ {escape(r.id)} {escape(r.title)}</h3>',
+        f"<pre>{escape(text)}</pre>",
+    ]
     shown = list(dict.fromkeys(v.exchange for v in res.violations if v.exchange))[:EVIDENCE_PER_RULE]
     for number in shown:
         ex = lookup(number)
@@ -123,3 +139,8 @@ def _shown(content: bytes) -> str:
     if len(content) > SHOWN_BYTES:
         text += f"\n… ({len(content) - SHOWN_BYTES} more bytes)"
     return text
+
+
+def _nothing(number: int) -> None:
+    """No run: no exchange to show."""
+    return None

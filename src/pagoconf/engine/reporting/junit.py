@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pagoconf.engine.ledger import FAILED, NOT_RUN, PASSED, RuleResult
+from pagoconf.engine.ledger import BROKEN, FAILED, NOT_RUN, PASSED, RuleResult
 from pagoconf.engine.reporting import failures
 from pagoconf.engine.reporting.files import write_bytes_atomic
 from pagoconf.engine.reporting.report import RunReport, operation_group
@@ -30,9 +30,9 @@ def complete_junit(path: Path, report: RunReport, run: RunState) -> None:
         key = (case.get("classname", ""), case.get("name", ""))
         if key in names:
             case.set("name", names[key])
-    lookup = _lookup(run)
+    lookup = run.find
     for res in report.results:
-        if res.rule.kind == "always" and (res.judged or res.status == FAILED):
+        if res.rule.kind == "always" and (res.judged or res.status in (FAILED, BROKEN)):
             suite.append(_rule_case(res, report, lookup, run))
     if report.aborted:
         case = etree.SubElement(suite, "testcase", classname="pagoconf", name="the run as a whole")
@@ -44,9 +44,16 @@ def complete_junit(path: Path, report: RunReport, run: RunState) -> None:
 def _rule_case(res: RuleResult, report: RunReport, lookup: failures.Lookup, run: RunState) -> etree._Element:
     r = res.rule
     case = etree.Element(
-        "testcase", classname=f"pagoconf.rules.{_slug(operation_group(r))}", name=f"{r.id} {r.title}", time="0"
+        "testcase",
+        classname=f"pagoconf.rules.{_slug(operation_group(r))}",
+        name=f"{r.id} {r.title}",
+        time="0",
     )
-    if res.status == FAILED and res.violations:
+    if res.advice:
+        verdict = "failed" if res.status == FAILED else res.status
+        reason = f"advice, outside the {report.profile} profile ({verdict}): never part of the verdict"
+        etree.SubElement(case, "skipped", message=reason).text = reason
+    elif res.status == FAILED and res.violations:
         message = failures.headline(r, res.violations, lookup, run.subject)
         text = "\n".join(failures.block(r, res.violations, report.sanp, lookup, run.subject, limit=10))
         etree.SubElement(case, "failure", message=message, type=r.severity).text = text
@@ -57,10 +64,6 @@ def _rule_case(res: RuleResult, report: RunReport, lookup: failures.Lookup, run:
     for name, value in (("rule", r.id), ("severity", r.severity), ("judged", str(res.judged))):
         etree.SubElement(props, "property", name=name, value=value)
     return case
-
-
-def _lookup(run: RunState) -> failures.Lookup:
-    return lambda n: run.exchange(n) if 0 < n <= len(run.exchanges) else None
 
 
 def _recount(suite: etree._Element) -> None:

@@ -7,14 +7,27 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pagoconf.engine.ledger import BROKEN, CONFORMANT, FAILED, INCONCLUSIVE, NOT_CONFORMANT, NOT_RUN, PASSED
-from pagoconf.engine.ledger import RuleResult, summary
+from pagoconf.engine.ledger import (
+    BROKEN,
+    CONFORMANT,
+    FAILED,
+    INCONCLUSIVE,
+    NOT_CONFORMANT,
+    NOT_RUN,
+    PASSED,
+    RuleResult,
+    summary,
+)
 from pagoconf.engine.reporting.files import write_text_atomic
 from pagoconf.engine.reporting.report import RunReport, group_by_operation
 from pagoconf.engine.reporting.text import STATUS_LABEL, one_line, service_level_line, target_rows
 from pagoconf.engine.rules import Rule, spec_url
 
-VERDICT_MD = {CONFORMANT: "✅ CONFORMANT", NOT_CONFORMANT: "❌ NOT CONFORMANT", INCONCLUSIVE: "⚠️ INCONCLUSIVE"}
+VERDICT_MD = {
+    CONFORMANT: "✅ CONFORMANT",
+    NOT_CONFORMANT: "❌ NOT CONFORMANT",
+    INCONCLUSIVE: "⚠️ INCONCLUSIVE",
+}
 STATUS_ICON = {PASSED: "✅", FAILED: "❌", NOT_RUN: "⏭️", BROKEN: "⚠️"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -77,7 +90,9 @@ def _md_target(report: RunReport) -> str:
 def _md_summary(report: RunReport) -> str:
     counts = summary(report.results)
     required = sum(1 for r in report.results if r.required)
-    rows = [(f"{STATUS_ICON[s]} {STATUS_LABEL[s]}", str(counts[s])) for s in (PASSED, FAILED, NOT_RUN, BROKEN)]
+    rows = [
+        (f"{STATUS_ICON[s]} {STATUS_LABEL[s]}", str(counts[s])) for s in (PASSED, FAILED, NOT_RUN, BROKEN)
+    ]
     text = "## Summary\n\n" + _md_table(("status", "rules"), rows)
     text += f"\n\n{len(report.results)} rules in the catalogue, {required} required for this run."
     extras = []

@@ -56,7 +56,9 @@ class RunReport:
         }
 
 
-def build_report(run: RunState, *, harness_version: str, extras: Mapping[str, Any] | None = None) -> RunReport:
+def build_report(
+    run: RunState, *, harness_version: str, extras: Mapping[str, Any] | None = None
+) -> RunReport:
     """The report of a finished (or interrupted) run."""
     results = tuple(run.results())
     target: dict[str, Any] = {}

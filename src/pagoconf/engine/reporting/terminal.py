@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pagoconf.engine.ledger import BROKEN, CONFORMANT, FAILED, NOT_CONFORMANT, NOT_RUN, STATUSES, RuleResult
-from pagoconf.engine.ledger import summary
+from pagoconf.engine.ledger import (
+    BROKEN,
+    CONFORMANT,
+    FAILED,
+    NOT_CONFORMANT,
+    NOT_RUN,
+    STATUSES,
+    RuleResult,
+    summary,
+)
 from pagoconf.engine.reporting import failures
 from pagoconf.engine.reporting.report import RunReport
 from pagoconf.engine.reporting.text import (
@@ -36,16 +44,24 @@ def terminal_summary(
     sl = service_level_line(report.service_level)
     if sl:
         lines.append(f"service level: {sl}")
-    lookup = (lambda n: run.exchange(n) if run and 0 < n <= len(run.exchanges) else None)
+    lookup = run.find if run is not None else _nothing
     required = [r for r in report.results if r.required]
     for res in required:
         if res.status == FAILED:
-            lines += ["", *failures.block(res.rule, res.violations, report.sanp, lookup, lambda ex: "",
-                                          paint=paint)]
+            subject = run.subject if run is not None else (lambda ex: "")
+            lines += [
+                "",
+                *failures.block(res.rule, res.violations, report.sanp, lookup, subject, paint=paint),
+            ]
     advice = [r for r in report.results if r.advice and r.status == FAILED]
     if advice:
-        lines += ["", paint("dim", f"advice (outside the {report.profile} profile): "
-                                   + ", ".join(r.rule.id for r in advice))]
+        lines += [
+            "",
+            paint(
+                "dim",
+                f"advice (outside the {report.profile} profile): " + ", ".join(r.rule.id for r in advice),
+            ),
+        ]
     lines += _broken_block([r for r in required if r.status == BROKEN], paint)
     lines += _not_run_block([r for r in required if r.status == NOT_RUN], paint)
     if paths:
@@ -98,3 +114,8 @@ def _not_run_block(results: list[RuleResult], paint: Paint) -> list[str]:
     if len(results) > MAX_LISTED:
         lines.append(f"  … and {len(results) - MAX_LISTED} more")
     return lines
+
+
+def _nothing(number: int) -> None:
+    """No run: no exchange to show."""
+    return None

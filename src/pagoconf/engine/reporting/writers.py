@@ -1,4 +1,5 @@
-"""Write every report of a finished run: conformance.json/.md/.html, the completed junit.xml, Allure extras."""
+"""Write every report of a finished run: conformance.json/.md/.html, the completed junit.xml and the
+Allure extras."""
 
 from __future__ import annotations
 

@@ -7,10 +7,9 @@ import binascii
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pagoconf.identifiers import is_valid_iban
-from pagoconf.identifiers import NoticeNumberError, iuv_of
-from pagoconf.sync.answer import Answer, decimal, where
 from pagoconf.engine.violation import Violation
+from pagoconf.identifiers import NoticeNumberError, is_valid_iban, iuv_of
+from pagoconf.sync.answer import Answer, decimal, where
 from pagoconf.sync.checks.faults import is_ok
 from pagoconf.sync.checks.registry import check
 
@@ -78,9 +77,10 @@ def transfers_add_up_to_payment_amount(answer: Answer) -> Iterator[Violation]:
     """The sum of transferAmount equals paymentAmount."""
     data = _data(answer)
     declared = decimal(data.findtext("paymentAmount"))
-    amounts = [decimal(t.findtext("transferAmount")) for t in data.iterfind("transferList/transfer")]
-    if declared is None or not amounts or any(a is None for a in amounts):
-        return
+    read = [decimal(t.findtext("transferAmount")) for t in data.iterfind("transferList/transfer")]
+    amounts = [a for a in read if a is not None]
+    if declared is None or not amounts or len(amounts) != len(read):
+        return  # an unreadable amount is SCHEMA-001's to report
     total = sum(amounts, Decimal("0"))
     if total != declared:
         parts = ", ".join(f"transfer {i}: {a}" for i, a in enumerate(amounts, 1))

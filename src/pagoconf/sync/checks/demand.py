@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pagoconf.engine.violation import Violation
 from pagoconf.identifiers import has_valid_check_digit
 from pagoconf.sync.answer import Answer, required_on_ok
-from pagoconf.engine.violation import Violation
 from pagoconf.sync.checks.faults import is_ok
 from pagoconf.sync.checks.registry import check
 

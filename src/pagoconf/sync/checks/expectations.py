@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
-from pagoconf.identifiers import is_postal
-from pagoconf.sync.answer import Answer, decimal, where
 from pagoconf.engine.verdict import NotJudgeable
 from pagoconf.engine.violation import Violation
+from pagoconf.identifiers import is_postal
+from pagoconf.sync.answer import Answer, decimal, where
 
 
 def _response(answer: Answer) -> etree._Element:
@@ -237,6 +237,19 @@ def refuses_hostile_request(answer: Answer) -> Iterator[Violation]:
         )
 
 
+def not_refused_as_malformed(answer: Answer) -> Iterator[Violation]:
+    """A request the schema allows is not refused with a syntax fault (any other answer is the other rules'
+    to judge); nothing to judge without a response element."""
+    el = _response(answer)
+    code = (el.findtext("fault/faultCode") or "").strip()
+    if code in SYNTAX_FAULTS:
+        yield Violation(
+            expected="an answer to a valid request: OK, or KO for another reason than its syntax",
+            actual=f"outcome {(el.findtext('outcome') or '').strip()}, fault {code}",
+            where=f"/{answer.op.response}/fault/faultCode",
+        )
+
+
 def refuses_with_syntax_fault_in_time(answer: Answer) -> Iterator[Violation]:
     """A request the XSD forbids gets the response element, KO and a syntax fault, in time — never OK, never a
     server error in place of the KO, never a hang (the HTTP status of a KO is SOAP-001's business)."""
@@ -268,7 +281,9 @@ def same_outcome(baseline: Answer, answer: Answer) -> Iterator[Violation]:
     (amount, options, due date, allCCP) and the fiscal code. Nothing to compare if the usual spelling got
     no answer (other rules judge that)."""
     if baseline.response is None:
-        raise NotJudgeable(f"the usual spelling got no {baseline.op.response} ({baseline.exchange.summary()})")
+        raise NotJudgeable(
+            f"the usual spelling got no {baseline.op.response} ({baseline.exchange.summary()})"
+        )
     if answer.response is None:
         yield Violation(
             expected=f"{answer.op.response}, as for the usual spelling",

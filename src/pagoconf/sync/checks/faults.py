@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pagoconf.sync.fault_codes import allowed as allowed_codes
-from pagoconf.sync.answer import Answer
 from pagoconf.engine.violation import Violation
+from pagoconf.sync.answer import Answer
 from pagoconf.sync.checks.registry import check, has_response
+from pagoconf.sync.fault_codes import allowed as allowed_codes
 
 
 def has_fault(answer: Answer) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pagoconf.sync.answer import Answer
 from pagoconf.engine.violation import Violation
+from pagoconf.sync.answer import Answer
 from pagoconf.sync.checks.registry import check
 
 _PREFIX = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from pagoconf.sync.soap import SOAP_ENV
-from pagoconf.sync.answer import Answer
 from pagoconf.engine.violation import Violation
+from pagoconf.sync.answer import Answer
 from pagoconf.sync.checks.registry import check
+from pagoconf.sync.soap import SOAP_ENV
 
 
 def answered(answer: Answer) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pagoconf.sync.answer import Answer, required_on_ok, where
 from pagoconf.engine.violation import Violation
+from pagoconf.sync.answer import Answer, required_on_ok, where
 from pagoconf.sync.checks.faults import is_ok
 from pagoconf.sync.checks.registry import check
 

@@ -63,7 +63,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _send(send: Send, reply: Reply) -> None:
-    headers = [(b"content-type", reply.content_type.encode()), (b"content-length", str(len(reply.body)).encode())]
+    headers = [
+        (b"content-type", reply.content_type.encode()),
+        (b"content-length", str(len(reply.body)).encode()),
+    ]
     if reply.status == 405:
         headers.append((b"allow", b"POST"))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
+from pagoconf.sync import soap
 from pagoconf.sync.reference.data import IssuedNotice, Stamp, Transfer
 from pagoconf.sync.reference.model import (
     RECEIPTS,
@@ -177,6 +178,20 @@ class PrefixSensitive(Defective):
         return super().syntax_problem(op, children)
 
 
+class RefusesOptionalElements(Defective):
+    defect, rule = "refuses-optional-elements", "ROBUST-003"
+    description = (
+        "A valid request carrying an optional element the Node may send (amount, paymentNote, transferType, "
+        "dueDate) is refused with PAA_SINTASSI_EXTRAXSD."
+    )
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"amount", "paymentNote", "transferType", "dueDate"})
+
+    def syntax_problem(self, op: Operation, children: list[etree._Element] | None) -> str | None:
+        if children and len(children) == 1 and any(soap.local(c) in self.OPTIONAL for c in children[0]):
+            return "unexpected optional element"
+        return super().syntax_problem(op, children)
+
+
 class ResolvesExternalEntities(Defective):
     defect, rule = "resolves-external-entities", "SECURITY-001"
     description = (
@@ -314,7 +329,9 @@ class OkWithFault(Defective):
 
     def verify(self, req: Request, notice: IssuedNotice) -> etree._Element:
         res = super().verify(req, notice)
-        fault = self.fault(etree.Element("scratch"), "PAA_SYSTEM_ERROR", "internal warning", self.identity.id_pa)
+        fault = self.fault(
+            etree.Element("scratch"), "PAA_SYSTEM_ERROR", "internal warning", self.identity.id_pa
+        )
         res.insert(1, fault)
         return res
 
@@ -443,7 +460,9 @@ class ActivationInProgress(Defective):
 
 class SoapFaultOnActivation(Defective):
     defect, rule = "soap-fault-on-activation", "SOAP-004"
-    description = "Activating a payable notice is answered with a SOAP 1.1 Fault instead of the response element."
+    description = (
+        "Activating a payable notice is answered with a SOAP 1.1 Fault instead of the response element."
+    )
 
     def activate(self, req: Request, notice: IssuedNotice) -> etree._Element:
         raise SoapFault("soapenv:Server", "internal error")
@@ -634,7 +653,9 @@ class DemandBadCheckDigit(Defective):
 
 class DemandNoticeNotStored(Defective):
     defect, rule = "demand-notice-not-stored", "DEMAND-004"
-    description = "The demand OK names a notice that is never kept, so describing it is PAA_PAGAMENTO_SCONOSCIUTO."
+    description = (
+        "The demand OK names a notice that is never kept, so describing it is PAA_PAGAMENTO_SCONOSCIUTO."
+    )
 
     def keep_created(self, notice: IssuedNotice) -> None:
         return None

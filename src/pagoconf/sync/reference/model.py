@@ -271,15 +271,21 @@ class StationModel:
             if value != check.expected:
                 raise Refusal(
                     check.fault,
-                    f"{check.field} {value} is not a {check.what} this station serves (expected {check.expected})",
+                    f"{check.field} {value} is not a {check.what} this station serves "
+                    f"(expected {check.expected})",
                 )
 
     def check_version(self, op: soap.Operation) -> None:
         """Refuse the paGetPayment/paSendRT pair of the version the station is not registered with."""
         version = self.primitive_version
-        if version is not None and op.name in (*ACTIVATIONS, *RECEIPTS) and op.name not in SERVED_BY_VERSION[version]:
+        if (
+            version is not None
+            and op.name in (*ACTIVATIONS, *RECEIPTS)
+            and op.name not in SERVED_BY_VERSION[version]
+        ):
             raise Refusal(
-                "PAA_SYSTEM_ERROR", f"station registered with primitive version {version}: {op.name} is not served"
+                "PAA_SYSTEM_ERROR",
+                f"station registered with primitive version {version}: {op.name} is not served",
             )
 
     def lookup(self, request: etree._Element) -> IssuedNotice:
@@ -296,12 +302,16 @@ class StationModel:
 
     def unknown(self, nav: str, fiscal_code: str) -> Refusal:
         """A notice the institution never issued: PAA_PAGAMENTO_SCONOSCIUTO."""
-        return Refusal("PAA_PAGAMENTO_SCONOSCIUTO", f"notice {nav} was never issued by institution {fiscal_code}")
+        return Refusal(
+            "PAA_PAGAMENTO_SCONOSCIUTO", f"notice {nav} was never issued by institution {fiscal_code}"
+        )
 
     def refusal_for(self, notice: IssuedNotice) -> Refusal | None:
         """Why a notice cannot be paid: expired (SCADUTO), annulled (ANNULLATO), already paid (DUPLICATO)."""
         if notice.state == "expired":
-            return Refusal("PAA_PAGAMENTO_SCADUTO", f"notice {notice.nav} expired on {notice.due_date.isoformat()}")
+            return Refusal(
+                "PAA_PAGAMENTO_SCADUTO", f"notice {notice.nav} expired on {notice.due_date.isoformat()}"
+            )
         if notice.state == "annulled":
             return Refusal("PAA_PAGAMENTO_ANNULLATO", f"notice {notice.nav} was annulled by the institution")
         if notice.state == "paid":
@@ -386,7 +396,10 @@ class StationModel:
         transfers = element(data, "transferList")
         for index, transfer in enumerate(notice.transfers, start=1):
             self.transfer(element(transfers, "transfer"), transfer, index, v2=v2)
-        metadata(element(data, "metadata"), [("annoRiferimento", str(notice.due_date.year)), ("ufficio", OFFICE_NAME)])
+        metadata(
+            element(data, "metadata"),
+            [("annoRiferimento", str(notice.due_date.year)), ("ufficio", OFFICE_NAME)],
+        )
 
     @staticmethod
     def debtor(debtor: etree._Element, notice: IssuedNotice) -> None:
@@ -452,9 +465,17 @@ class StationModel:
         nav = (request.findtext("receipt/noticeNumber") or "").strip()
         standin = _flag(request.findtext("standin")) or _flag(request.findtext("receipt/standIn"))
         receipt = StoredReceipt(
-            request.findtext("receipt/receiptId") or "", fiscal_code, nav, req.op.name, standin, True, req.raw, now()
+            request.findtext("receipt/receiptId") or "",
+            fiscal_code,
+            nav,
+            req.op.name,
+            standin,
+            True,
+            req.raw,
+            now(),
         )
         self.check_standin(receipt)
+        refusal: Refusal | None = None
         with self.store.transaction():
             notice = self.store.find(fiscal_code, nav)
             previous = self.store.receipt(fiscal_code, nav, receipt.receipt_id) if notice else None
@@ -463,13 +484,11 @@ class StationModel:
             elif previous is not None and previous.accepted:
                 self.receipt_again(receipt)
             elif notice.state == "paid":
-                self.store.add_receipt(replace(receipt, accepted=False))
-                raise Refusal(
-                    "PAA_RECEIPT_DUPLICATA",
-                    f"notice {nav} was already paid: receipt {receipt.receipt_id} is kept",
-                )
+                refusal = self.receipt_for_paid(receipt)
             else:
                 self.accept(receipt, notice)
+        if refusal is not None:
+            raise refusal
         return self.ok(req.op)
 
     def check_standin(self, receipt: StoredReceipt) -> None:
@@ -481,6 +500,14 @@ class StationModel:
 
     def receipt_again(self, receipt: StoredReceipt) -> None:
         """The same receipt again: acknowledged, nothing changes."""
+
+    def receipt_for_paid(self, receipt: StoredReceipt) -> Refusal:
+        """Another receipt for a notice already paid: kept, and refused with PAA_RECEIPT_DUPLICATA."""
+        self.store.add_receipt(replace(receipt, accepted=False))
+        return Refusal(
+            "PAA_RECEIPT_DUPLICATA",
+            f"notice {receipt.notice_number} was already paid: receipt {receipt.receipt_id} is kept",
+        )
 
     def accept(self, receipt: StoredReceipt, notice: IssuedNotice) -> None:
         """Keep the receipt and close the notice it pays."""
@@ -495,7 +522,9 @@ class StationModel:
         key = (request.findtext("idServizio") or "", request.findtext("idSoggettoServizio") or "")
         service = SERVICES.get(key)
         if service is None:
-            raise Refusal("PAA_SEMANTICA", f"service {key[0]} of subject {key[1]} is not offered by this station")
+            raise Refusal(
+                "PAA_SEMANTICA", f"service {key[0]} of subject {key[1]} is not offered by this station"
+            )
         data = read_service_data(service, request.findtext("datiSpecificiServizioRequest") or "", self.sanp)
         self.check_service_data(data)
         vehicle = vehicle_of(service, data)

@@ -49,7 +49,11 @@ class ReferenceStation:
         self.db = Path(db) if db is not None else self._temporary
         try:
             self.model: StationModel = cls(
-                sanp=sanp, delay=delay, sluggish_delay=sluggish_delay, db=self.db, primitive_version=primitive_version
+                sanp=sanp,
+                delay=delay,
+                sluggish_delay=sluggish_delay,
+                db=self.db,
+                primitive_version=primitive_version,
             )
             self._server = AsgiServer(StationApp(self.model), host, port)
         except BaseException:

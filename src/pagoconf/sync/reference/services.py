@@ -11,8 +11,7 @@ from functools import cache
 
 from lxml import etree
 
-from pagoconf.sync.schema import service_schema_path
-from pagoconf.sync.schema import load_lxml_schema
+from pagoconf.sync.schema import load_lxml_schema, service_schema_path
 from pagoconf.sync.xmlsafe import UnsafeXml, parse
 
 MAX_SERVICE_DATA = 64 * 1024

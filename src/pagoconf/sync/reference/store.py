@@ -13,7 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pagoconf.sync.reference.data import IDENTITY, Debtor, IssuedNotice, Stamp, Transfer, seed_notices, to_pay_notices
+from pagoconf.sync.reference.data import (
+    IDENTITY,
+    Debtor,
+    IssuedNotice,
+    Stamp,
+    Transfer,
+    seed_notices,
+    to_pay_notices,
+)
 
 SCHEMA_VERSION = "1"
 SCHEMA = """

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from pagoconf.sync.strategies.domain import Payment, domain_instances, domain_overrides, italian_ibans, iuvs, notice_numbers, payments_with_transfers, segregation_codes
+from pagoconf.sync.strategies.domain import (
+    Payment,
+    domain_instances,
+    domain_overrides,
+    italian_ibans,
+    iuvs,
+    notice_numbers,
+    payments_with_transfers,
+    segregation_codes,
+)
 from pagoconf.sync.strategies.lexical import XsdUnsupported
 from pagoconf.sync.strategies.mutations import KINDS, Mutation, expected_answer, mutations
 from pagoconf.sync.strategies.xsd import from_xsd, from_xsd_type

@@ -11,8 +11,7 @@ import hypothesis.strategies as st
 from hypothesis.strategies import SearchStrategy
 from lxml import etree
 
-from pagoconf.identifiers import POSTAL_ABI, with_check_digits
-from pagoconf.identifiers import iuv_of, make_nav
+from pagoconf.identifiers import POSTAL_ABI, iuv_of, make_nav, with_check_digits
 from pagoconf.sync.strategies.xsd import _no_overrides, from_xsd, plan
 
 _DIGITS = "0123456789"

@@ -329,8 +329,7 @@ def _from_patterns(f: Facets) -> SearchStrategy[str]:
     first = steps[0]
     sources = []
     for p in first:
-        node = xsd_regex.parse(p)
-        plo, phi = xsd_regex.length_bounds(node)
+        plo, phi = xsd_regex.length_bounds(p)
         if (hi is not None and plo > hi) or (phi is not None and phi < lo):
             continue
         sources.append(xsd_regex.strategy(p, hi))
@@ -338,7 +337,7 @@ def _from_patterns(f: Facets) -> SearchStrategy[str]:
         raise XsdUnsupported(f"{f.name}: its pattern admits no string of the allowed length ({f.describe()})")
     values = st.one_of(sources) if len(sources) > 1 else sources[0]
     checks: list[Callable[[str], bool]] = []
-    pattern_lengths = [xsd_regex.length_bounds(xsd_regex.parse(p)) for p in first]
+    pattern_lengths = [xsd_regex.length_bounds(p) for p in first]
     if not all(lo <= a and (hi is None or (b is not None and b <= hi)) for a, b in pattern_lengths):
         checks.append(_length_ok(f))
     if len(f.patterns) > 1:
@@ -396,7 +395,7 @@ def _numbers(f: Facets) -> SearchStrategy[str]:
         0 if f.integral else (f.fraction_digits if f.fraction_digits is not None else _MAX_DEFAULT_SCALE)
     )
     if f.user_patterns and all(
-        xsd_regex.length_bounds(xsd_regex.parse(p))[1] is not None for step in f.user_patterns for p in step
+        xsd_regex.length_bounds(p)[1] is not None for step in f.user_patterns for p in step
     ):
         return _numbers_from_pattern(f)
     options: list[tuple[int, tuple[int, int], list[tuple[bool, int]]]] = []
@@ -548,7 +547,7 @@ def _binary(f: Facets) -> SearchStrategy[str]:
     lo, hi = f.length_range
     hex_ = f.primitive == "hexBinary"
     for step in f.user_patterns:
-        bounds = [xsd_regex.length_bounds(xsd_regex.parse(p)) for p in step]
+        bounds = [xsd_regex.length_bounds(p) for p in step]
         plo = min(a for a, _ in bounds)
         phi = None if any(b is None for _, b in bounds) else max(b for _, b in bounds if b is not None)
         if hex_:

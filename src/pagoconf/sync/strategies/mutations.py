@@ -182,7 +182,7 @@ def _pattern_breaks(f: Facets, step: tuple[str, ...], value: str, where: str) ->
             v = value[:i] + c + value[i + 1 :]
             if v != value and fails(v):
                 same_length.append(v)
-    bounds = [xsd_regex.length_bounds(xsd_regex.parse(p)) for p in step]
+    bounds = [xsd_regex.length_bounds(p) for p in step]
     longer = []
     top = None if any(b is None for _, b in bounds) else max(b for _, b in bounds if b is not None)
     if top is not None:

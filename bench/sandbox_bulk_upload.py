@@ -1,0 +1,156 @@
+"""Time a bulk upload through the GPD sandbox: accept a ZIP of N debt positions, process it, query them all.
+
+Starts a Sandbox on 127.0.0.1 in this process (SQLite in a temporary file), builds a real ZIP of one JSON
+file with N positions (100,000 by default), POSTs it as multipart/form-data to the bulk-upload API, then
+polls the status URL the 202 gives (honouring Retry-After) until every position is processed. Prints the
+time to accept (the 202), the time to process (the 202 until processedItem = submittedItem), the report's
+outcomes, and whether every position is queryable (the list API's page count, and a sample read one by one).
+Every loop is bounded in count and in time (--budget)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import urllib3
+
+from pagoconf.platform.sandbox import Sandbox
+
+KEY = "bench-key-0123456789"
+ORG = "77777777777"
+BROKER = "15376371009"
+PAGE = 50
+SAMPLE = 200
+
+
+def positions(n: int) -> list[dict[str, Any]]:
+    """N payable positions, one option and one transfer each, unique IUPD, IUV and notice number."""
+    due = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for i in range(n):
+        iuv = f"01{i:015d}"
+        out.append(
+            {
+                "iupd": f"BENCH-{i:07d}",
+                "type": "F",
+                "fiscalCode": "RSSMRA80A01H501U",
+                "fullName": "Mario Rossi",
+                "companyName": "Comune di Prova",
+                "switchToExpired": False,
+                "paymentOption": [
+                    {
+                        "iuv": iuv,
+                        "amount": 1000 + i % 9000,
+                        "description": f"Tassa rifiuti {i}",
+                        "isPartialPayment": False,
+                        "dueDate": due,
+                        "paymentOptionMetadata": [],
+                        "transfer": [
+                            {
+                                "idTransfer": "1",
+                                "amount": 1000 + i % 9000,
+                                "remittanceInformation": f"TARI {i}",
+                                "category": "9/0101108TS/",
+                                "iban": "IT60X0542811101000000123456",
+                                "transferMetadata": [],
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    return out
+
+
+def zipped(document: dict[str, Any]) -> bytes:
+    """A ZIP archive holding the document as positions.json."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("positions.json", json.dumps(document))
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=100_000, help="positions in the file (default 100000)")
+    parser.add_argument("--budget", type=float, default=300.0, help="give up after this many seconds")
+    parser.add_argument("--sanp", default="3.8.0", choices=("3.8.0", "3.13.0"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    built = positions(args.n)
+    archive = zipped({"paymentPositions": built})
+    body, content_type = urllib3.encode_multipart_formdata(
+        {"file": ("positions.zip", archive, "application/zip")}
+    )
+    print(
+        f"file: {args.n} positions, {len(archive) / 1e6:.2f} MB zipped ({time.perf_counter() - started:.1f} s to build)"
+    )
+    http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=120))
+    headers = {"Ocp-Apim-Subscription-Key": KEY}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Sandbox(sanp=args.sanp, keys=[KEY], db=Path(folder) / "s.db") as sb,
+    ):
+        url = f"{sb.base_urls['gpd_massive']}/brokers/{BROKER}/organizations/{ORG}/debtpositions/file"
+        t0 = time.perf_counter()
+        answer = http.request("POST", url, body=body, headers={**headers, "Content-Type": content_type})
+        accepted = time.perf_counter() - t0
+        if answer.status != 202:
+            print(f"refused: HTTP {answer.status} {answer.data[:300]!r}")
+            return 1
+        status_url = answer.headers["Location"]
+        wait = float(answer.headers.get("Retry-After", "1"))
+        status: dict[str, Any] = {}
+        polls = 0
+        while time.perf_counter() - t0 < args.budget and polls < 10_000:
+            time.sleep(wait)
+            polls += 1
+            status = json.loads(http.request("GET", status_url, headers=headers).data)
+            if status.get("processedItem") == status.get("submittedItem"):
+                break
+        processed = time.perf_counter() - t0
+        done = status.get("processedItem") == status.get("submittedItem") == args.n
+        print(f"accept (202): {accepted:.2f} s")
+        print(
+            f"process (202 → all processed, {polls} polls): {processed:.2f} s  {'done' if done else 'NOT DONE'}"
+        )
+        report = json.loads(
+            http.request("GET", status_url.replace("/status", "/report"), headers=headers).data
+        )
+        for entry in report.get("responses", []):
+            print(
+                f"  report: {entry['statusCode']} {entry['statusMessage'][:60]!r} × {len(entry['requestIDs'])}"
+            )
+        positions_url = f"{sb.base_urls['gpd']}/organizations/{ORG}/debtpositions"
+        first = json.loads(http.request("GET", f"{positions_url}?page=0&limit={PAGE}", headers=headers).data)
+        pages = first["page_info"]["total_pages"]
+        last = json.loads(
+            http.request("GET", f"{positions_url}?page={pages - 1}&limit={PAGE}", headers=headers).data
+        )
+        listed = (pages - 1) * PAGE + len(last["payment_position_list"])
+        sample = random.Random(0).sample(range(args.n), min(SAMPLE, args.n))
+        found = sum(
+            http.request("GET", f"{positions_url}/BENCH-{i:07d}", headers=headers).status == 200
+            for i in sample
+        )
+        print(
+            f"queryable: {listed} listed ({pages} pages of {PAGE}); sample {found}/{len(sample)} read by IUPD"
+        )
+        ok = done and listed == args.n and found == len(sample)
+        print(
+            f"total: {accepted:.1f} s to accept + {processed - accepted:.1f} s more to process = {processed:.1f} s"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

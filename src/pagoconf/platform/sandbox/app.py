@@ -1,0 +1,157 @@
+"""The sandbox as a Starlette application: every API of the SANP version under its real path, the control
+API under /_sandbox/, everything else a journaled 404. Bodies are read up to a bound; the work happens in
+a worker thread, so concurrent clients really are concurrent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from re import Pattern
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, compile_path
+
+from pagoconf.platform.sandbox import checkout_page, control, pa_for_node
+from pagoconf.platform.sandbox.context import Reply
+from pagoconf.platform.sandbox.contract import APIS, OperationSpec
+from pagoconf.platform.sandbox.request import MAX_BODY, SandboxRequest
+from pagoconf.platform.sandbox.routing import declared_params, route_path
+from pagoconf.platform.sandbox.service import SandboxService
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+DRAIN_LIMIT = 4 * MAX_BODY
+CONTROL_API = "_sandbox"
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+async def read_body(request: Request) -> tuple[bytes, int]:
+    """The body (empty when it exceeds MAX_BODY) and how many bytes were seen; an oversized body is drained
+    up to DRAIN_LIMIT so the client reads the answer, then left unread."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+        elif size > DRAIN_LIMIT:
+            break
+    return (b"".join(chunks) if size <= MAX_BODY else b""), size
+
+
+def to_response(reply: Reply) -> Response:
+    """A Starlette response for a reply."""
+    return Response(reply.body, reply.status, headers=dict(reply.headers), media_type=reply.content_type)
+
+
+def _sandbox_request(
+    request: Request,
+    body: bytes,
+    size: int,
+    api: str | None,
+    operation: str | None,
+    allowed: tuple[str, ...] = (),
+) -> SandboxRequest:
+    return SandboxRequest(
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query,
+        headers=dict(request.headers.items()),
+        body=body,
+        body_size=size,
+        api=api,
+        operation=operation,
+        path_params={k: str(v) for k, v in request.path_params.items()},
+        allowed=allowed,
+        base_url=str(request.base_url).rstrip("/"),
+    )
+
+
+def build_app(service: SandboxService) -> Starlette:
+    """The ASGI application of a sandbox service."""
+    routes: list[BaseRoute] = []
+    for api in APIS:
+        base = api.base_in(service.sanp)
+        by_path = service.contract.by_path(api.name)
+        templates = sorted(by_path, key=lambda t: (t.count("{"), -len(t)))
+        siblings = [(compile_path(route_path(base + t))[0], by_path[t]) for t in templates]
+        for template in templates:
+            endpoint = _api_endpoint(service, api.name, by_path[template], siblings)
+            routes.append(Route(route_path(base + template), endpoint, methods=ALL_METHODS))
+    for method, path, name, handler in control.ROUTES:
+        routes.append(
+            Route(control.PREFIX + path, _control_endpoint(service, name, handler), methods=[method])
+        )
+    for method, path, name, handler in checkout_page.ROUTES:
+        endpoint = _control_endpoint(service, name, handler, api=checkout_page.API)
+        routes.append(Route(path, endpoint, methods=[method]))
+    routes += pa_for_node.routes(service)
+    routes.append(Route("/{rest:path}", _unknown_endpoint(service), methods=ALL_METHODS))
+    return Starlette(routes=routes)
+
+
+def _api_endpoint(
+    service: SandboxService,
+    api: str,
+    ops: Mapping[str, OperationSpec],
+    siblings: Sequence[tuple[Pattern[str], Mapping[str, OperationSpec]]],
+) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        body, size = await read_body(request)
+        op = ops.get(request.method)
+        if op is None:
+            op, params = _sibling(request, siblings)
+            if op is not None:
+                request.scope["path_params"] = params
+        request.scope["path_params"] = declared_params(request.path_params, op)
+        allowed = () if op is not None else tuple(sorted(ops))
+        sandbox_request = _sandbox_request(request, body, size, api, op.name if op else None, allowed)
+        fault = service.faults.take(op.name) if op is not None else None
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.delay_ms / 1000)
+        reply = await run_in_threadpool(service.handle, sandbox_request, fault, started)
+        return to_response(reply)
+
+    return endpoint
+
+
+def _sibling(
+    request: Request, siblings: Sequence[tuple[Pattern[str], Mapping[str, OperationSpec]]]
+) -> tuple[OperationSpec | None, dict[str, str]]:
+    """Another path of the same API that matches this path and has this method (GET …/debtpositions/transfers
+    is the position whose IUPD is "transfers", as the platform's routing reads it)."""
+    for pattern, ops in siblings:
+        if request.method in ops:
+            match = pattern.match(request.url.path)
+            if match:
+                return ops[request.method], match.groupdict()
+    return None, {}
+
+
+def _control_endpoint(
+    service: SandboxService, name: str, handler: control.Handler, *, api: str = CONTROL_API
+) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        body, size = await read_body(request)
+        sandbox_request = _sandbox_request(request, body, size, api, name)
+        reply = await run_in_threadpool(service.control, name, handler, sandbox_request, started)
+        return to_response(reply)
+
+    return endpoint
+
+
+def _unknown_endpoint(service: SandboxService) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        body, size = await read_body(request)
+        request.scope["path_params"] = {}
+        sandbox_request = _sandbox_request(request, body, size, None, None)
+        reply = await run_in_threadpool(service.handle, sandbox_request, None, started)
+        return to_response(reply)
+
+    return endpoint

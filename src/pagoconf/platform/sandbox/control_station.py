@@ -1,0 +1,111 @@
+"""The control API's calls about stations (documented in control-openapi.json):
+
+- POST /_sandbox/station-config: fresh positions of one institution in every state pagoconf's synchronous
+  suite needs, answered with the pagoconf.toml (application/toml) that points `pagoconf run` at GPD's own
+  paForNode endpoint for them;
+- GET, PUT, DELETE /_sandbox/station: the institution's station the sandbox pushes receipts to (and Checkout
+  pays through), with the push's timeout and retry pauses."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pagoconf.platform.sandbox import gpd_node
+from pagoconf.platform.sandbox.context import Reply, json_reply
+from pagoconf.platform.sandbox.node_side import StationLink
+from pagoconf.platform.sandbox.problems import BAD_REQUEST, Refused, problem
+from pagoconf.platform.sandbox.request import SandboxRequest
+from pagoconf.platform.sandbox.station_config import prepare, render
+from pagoconf.platform.sandbox.station_push import PushPolicy
+from pagoconf.platform.sandbox.validation import compile_schema, schema_errors
+from pagoconf.sync.config import ConfigError, Identity, check_url
+
+if TYPE_CHECKING:
+    from pagoconf.platform.sandbox.service import SandboxService
+
+DEFAULT_ORGANIZATION = "77777777777"
+TOML = "application/toml; charset=utf-8"
+
+
+@cache
+def _validator(schema: str) -> Any:
+    from pagoconf.platform.sandbox.control import document
+
+    components = document()["components"]["schemas"]
+    return compile_schema({"$ref": f"#/components/schemas/{schema}"}, components, request=True)
+
+
+def _json_body(request: SandboxRequest, schema: str) -> dict[str, Any]:
+    """The JSON body ({} when empty), valid against control schema `schema`; Refused (400) if not."""
+    if not request.body.strip():
+        return {}
+    if not request.json_ok:
+        raise Refused(problem(400, "JSON parse error: the body does not parse as JSON", BAD_REQUEST))
+    errors = schema_errors(_validator(schema), request.json)
+    if errors:
+        raise Refused(problem(400, ", ".join(f"{e.where or '/'}: {e.message}" for e in errors), BAD_REQUEST))
+    return dict(request.json)
+
+
+def station_config(service: SandboxService, request: SandboxRequest) -> Reply:
+    """New positions in every state for one institution, and the pagoconf.toml describing GPD's endpoint."""
+    body = _json_body(request, "StationConfigRequest")
+    organization = str(body.get("organizationFiscalCode", DEFAULT_ORGANIZATION))
+    version = int(body.get("primitiveVersion", 2))
+    now = service.schedule()
+    prepared = prepare(
+        service.store,
+        organization,
+        now,
+        sanp=service.sanp,
+        segregation_code=str(body.get("segregationCode", "01")),
+        primitive_version=version,
+    )
+    url = request.base_url + gpd_node.PATH
+    text = render(prepared, url, service.gpd_station, sanp=service.sanp, primitive_version=version)
+    return Reply(201, text.encode(), TOML)
+
+
+def _station_json(service: SandboxService) -> dict[str, Any]:
+    link = service.station
+    station = None
+    if link is not None:
+        station = {
+            "url": link.url,
+            "idPA": link.identity.id_pa,
+            "idBrokerPA": link.identity.id_broker_pa,
+            "idStation": link.identity.id_station,
+            "primitiveVersion": link.primitive_version,
+        }
+    return {"station": station, **service.pushes.policy.as_json()}
+
+
+def station(service: SandboxService, request: SandboxRequest) -> Reply:
+    """The station receipts are pushed to (null: none), and the push's timeout and retry pauses."""
+    return json_reply(200, _station_json(service))
+
+
+def set_station(service: SandboxService, request: SandboxRequest) -> Reply:
+    """Push receipts to this station from now on."""
+    body = _json_body(request, "Station")
+    if not body:
+        raise Refused(problem(400, "a JSON body is required", BAD_REQUEST))
+    try:
+        url = check_url(str(body["url"]), "url")
+    except ConfigError as exc:
+        raise Refused(problem(400, str(exc), BAD_REQUEST)) from None
+    identity = Identity(str(body["idPA"]), str(body["idBrokerPA"]), str(body["idStation"]))
+    default = PushPolicy()
+    policy = PushPolicy(
+        float(body.get("timeoutSeconds", default.timeout)),
+        tuple(float(d) for d in body.get("retryDelaysSeconds", default.retry_delays)),
+    )
+    service.pushes.configure(StationLink(url, identity, int(body.get("primitiveVersion", 2))), policy)
+    return json_reply(200, _station_json(service))
+
+
+def clear_station(service: SandboxService, request: SandboxRequest) -> Reply:
+    """Push receipts to no station."""
+    service.pushes.configure(None)
+    return json_reply(200, _station_json(service))
