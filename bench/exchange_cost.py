@@ -106,8 +106,10 @@ def measure(url: str, args: argparse.Namespace) -> None:
     pool = urllib3.PoolManager()
 
     def harness() -> None:
-        verdict = ScenarioVerdict(run, SCENARIO, ("VERIFY-001",), rule_block=None,
-                                  judge=lambda a: judge(a, capabilities=CAPABILITIES), subject=subject)  # fmt: skip
+        verdict = ScenarioVerdict(
+            run, SCENARIO, ("VERIFY-001",), rule_block=None,
+            judge=lambda a: judge(a, capabilities=CAPABILITIES), subject=subject,
+        )  # fmt: skip
         answer = Node(target, client, verdict, schema, state).describe(notice)
         assert answer.outcome == "OK", answer.exchange.summary()
 

@@ -1,6 +1,6 @@
 """`pagoconf validate --batch` throughput, lxml (the real code) vs an xmlschema-only variant.
 
-1. Generates a JSONL of M (default 5000) captured exchanges from the reference app (ReferenceApp.answer,
+1. Generates a JSONL of M (default 5000) captured exchanges from the reference model (StationModel.answer,
    no HTTP): paVerifyPaymentNotice / paGetPayment / paGetPaymentV2 answers, OK and KO (payable, expired,
    annulled, paid, unknown notices, wrong institution/station), plus ~10% broken by mutation (schema
    errors, wrong namespace, SOAP 1.2, SOAP Fault, truncated XML).
@@ -39,7 +39,7 @@ from pagoconf.sync import xmlsafe
 from pagoconf.sync.answer import Answer
 from pagoconf.sync.config import Identity
 from pagoconf.sync.offline import judge_batch
-from pagoconf.sync.reference import IDENTITY, ReferenceApp, seed_notices
+from pagoconf.sync.reference import IDENTITY, StationModel, seed_notices
 from pagoconf.sync.reference.data import notice_number
 from pagoconf.sync.requests.primitives import get_payment_request, verify_request
 from pagoconf.sync.schema import PA_FOR_NODE_NS, pa_for_node_schema
@@ -129,7 +129,7 @@ def mutate(response: bytes, rng: random.Random) -> tuple[str, bytes]:
 
 def generate(path: Path, m: int, seed: int, broken_share: float) -> Counter[str]:
     rng = random.Random(seed)
-    app = ReferenceApp(sanp=DEFAULT_SANP)
+    app = StationModel(sanp=DEFAULT_SANP)
     pool = requests_pool()
     answers: dict[bytes, bytes] = {}
     mix: Counter[str] = Counter()

@@ -1476,6 +1476,16 @@ def _(d: Pair, c: Pair) -> None:
     assert d.post(VERIFY, entity_bomb(body)).elapsed < 0.2
 
 
+@probe("refuses-optional-elements")
+def _(d: Pair, c: Pair) -> None:
+    for op in (V1, V2):
+        body = request_body(op, nav("payable"))
+        with_amount = body.replace(b"</qrCode>", b"</qrCode><amount>120.50</amount>", 1)
+        assert c.post(op, with_amount).outcome == "OK"
+        assert_ko(d.post(op, with_amount), "PAA_SINTASSI_EXTRAXSD")
+        assert d.post(op, body).body == c.post(op, body).body
+
+
 @probe("prefix-sensitive")
 def _(d: Pair, c: Pair) -> None:
     for op in (VERIFY, V2):

@@ -63,10 +63,10 @@ def run() -> RunState:
     state.ledger.judged("VERIFY-001", "Describing › a payable notice", [numbers[0]],
                         [Violation("a | b", "c|d", "/x|y", "VERIFY-001", numbers[0])])  # fmt: skip
     state.ledger.select("VERIFY-001")
-    state.ledger.judged("FAULT-003", "Describing › a payable notice", [numbers[1]],
-                        [Violation("id = 777", "id = 1", "/r/fault/id", "FAULT-003", numbers[1])])  # fmt: skip
-    state.finished(ScenarioRecord("Activating › a payable notice", "passed", ("ACTIVATE-001",),
-                                  nodeid="features/pa_for_node/test_pa_for_node.py::test_pay[payable]"))  # fmt: skip
+    violation = Violation("id = 777", "id = 1", "/r/fault/id", "FAULT-003", numbers[1])
+    state.ledger.judged("FAULT-003", "Describing › a payable notice", [numbers[1]], [violation])
+    paid = "features/pa_for_node/test_pa_for_node.py::test_pay[payable]"
+    state.finished(ScenarioRecord("Activating › a payable notice", "passed", ("ACTIVATE-001",), nodeid=paid))
     state.note("notice 301100000000010155 of [notices.to_pay] is already paid: prepare fresh ones")
     return state
 
@@ -185,7 +185,8 @@ def test_junit_gets_one_case_per_always_on_rule_and_readable_scenario_names(
 ) -> None:
     path = tmp_path / "junit.xml"
     path.write_text(
-        '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="1" failures="0" errors="0" skipped="0">'
+        '<?xml version="1.0"?><testsuites>'
+        '<testsuite name="pytest" tests="1" failures="0" errors="0" skipped="0">'
         '<testcase classname="features.pa_for_node.test_pa_for_node" name="test_pay[payable]"/>'
         "</testsuite></testsuites>",
         encoding="utf-8",

@@ -33,7 +33,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
     uv = shutil.which("uv")
     wheels = root / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(PROJECT)])
+    if uv:  # a uv-made environment has no pip
+        build = [uv, "build", "-q", "--wheel", "--out-dir", str(wheels), str(PROJECT)]
+    else:
+        build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(PROJECT)]
+    built = _run(build)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = wheels.glob("pagoconf-*.whl")
     venv = root / "venv"

@@ -51,10 +51,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the conformance features against the target and turn the verdict into an exit code."""
     import pytest
 
-    chosen = ("sync", "async") if args.suite == "all" else (("sync",) if args.suite == "sync" else ("async",))
+    chosen = _chosen_suites(args)
     areas = [a for a in suites.areas(chosen) if (resources.FEATURES / a).is_dir()]
     if not areas:
         raise UsageError(f"the {args.suite} suite has no scenarios in this version of pagoconf")
+    if args.journal is not None and args.suite != "async":
+        raise UsageError("--journal judges a recorded session of the asynchronous suite: add --suite async")
     _check_run_options(args)
     reports = _reports_dir(args.reports)
     verdict_file = reports / "conformance.json"
@@ -93,6 +95,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             argv += [flag, str(value)]
     for defect in args.defect:
         argv += ["--defect", defect]
+    for defect in args.client_defect:
+        argv += ["--client-defect", defect]
+    if args.journal is not None:
+        argv += ["--journal", str(Path(args.journal).resolve())]
     verdict_file.unlink(missing_ok=True)
     code = pytest.main(argv)
     if not verdict_file.exists():
@@ -103,6 +109,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         return fail("the run did not complete (see the messages above)")
     verdict = json.loads(verdict_file.read_text(encoding="utf-8"))["verdict"]
     return VERDICT_EXIT[verdict]
+
+
+TARGETS = (("sync", "station"), ("async", "adapter"))
+"""The table of pagoconf.toml that names each suite's target (without it: the embedded reference one)."""
+
+
+def _chosen_suites(args: argparse.Namespace) -> tuple[str, ...]:
+    """The suites a run drives. `--suite all` with a --config drives the halves the file describes
+    ([station], [adapter]): a partner's certification never counts pagoconf's own reference station or
+    client."""
+    if args.suite != "all":
+        return (args.suite,)
+    if args.config is None:
+        return ("sync", "async")
+    import tomllib
+
+    try:
+        raw = tomllib.loads(Path(args.config).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ("sync", "async")  # the strict reading of the file says what is wrong with it
+    described = tuple(suite for suite, table in TARGETS if table in raw)
+    return described or ("sync", "async")
 
 
 def _check_run_options(args: argparse.Namespace) -> None:
@@ -119,6 +147,7 @@ def _check_run_options(args: argparse.Namespace) -> None:
         raise UsageError(
             "--defect applies to the embedded reference station; drop --config/--station to use it"
         )
+    _check_client_options(args)
     if args.hypothesis_profile and args.hypothesis_profile not in HYPOTHESIS_PROFILES:
         raise UsageError(
             f"unknown --hypothesis-profile {args.hypothesis_profile!r}; "
@@ -136,12 +165,51 @@ def _check_run_options(args: argparse.Namespace) -> None:
         run_config = load(args.config, suite_keys=suites.config_keys())  # strict: unknown keys, wrong types
         if "station" in run_config.raw:
             parse(run_config)
+        _check_client_config(args, run_config)
         sanp = args.sanp or run_config.sanp
+    if args.journal is not None:
+        from pagoconf.platform.journal_mode import check_journal
+        from pagoconf.platform.sandbox.journal import JournalError
+
+        try:
+            check_journal(args.journal, sanp=sanp)
+        except JournalError as exc:
+            raise UsageError(f"--journal {args.journal}: {exc}") from None
     from pagoconf.sync.schema import pa_for_node_schema
 
     pa_for_node_schema(sanp, args.contracts)  # the contract files are there and verified
     _check_expression(args.k, "-k", None)
     _check_expression(args.m, "-m", _known_tags())
+
+
+def _check_client_options(args: argparse.Namespace) -> None:
+    """--client-defect names known defects of the embedded reference client; --journal drives nothing."""
+    from pagoconf.platform.client.defects import defect_names
+
+    try:
+        defect_names(args.client_defect)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.journal is not None and args.client_defect:
+        raise UsageError("--client-defect drives the reference client; --journal judges a recorded session")
+
+
+def _check_client_config(args: argparse.Namespace, run_config: Any) -> None:
+    """The config's [adapter] and [client] tables, read strictly; no --client-defect with an [adapter]."""
+    from pagoconf.platform.adapter.config import read_adapter, read_client
+
+    adapter = read_adapter(run_config)
+    read_client(run_config, reference=adapter is None)
+    if "sandbox" in run_config.raw:
+        from pagoconf.platform.sandbox.server import read_config as read_sandbox
+        from pagoconf.platform.session import sandbox_address
+
+        if sandbox_address(run_config)[2]:
+            read_sandbox(args.config)
+    if adapter is not None and args.client_defect:
+        raise UsageError(
+            "--client-defect applies to the embedded reference client; drop [adapter] from --config to use it"
+        )
 
 
 def _known_tags() -> list[str]:
@@ -356,8 +424,16 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_client(args: argparse.Namespace) -> int:
-    """The reference client's defects."""
-    raise UsageError("the reference GPD/ACA/Checkout client is not available in this version of pagoconf")
+    """The reference client's named defects."""
+    from pagoconf.platform.client.defects import DEFECTS
+
+    if not args.list_defects:
+        raise UsageError(
+            "client needs --list-defects (the reference client runs inside `pagoconf run`; "
+            "pick defects with --client-defect NAME)"
+        )
+    _print_defects(DEFECTS, args.json)
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -406,7 +482,8 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--suite", choices=("sync", "async", "all"), default="all",
-        help="sync: the station (paForNode); async: the GPD/ACA/Checkout client; all (default)",
+        help="sync: the station (paForNode); async: the GPD/ACA/Checkout client; all (default): both, or "
+        "with --config the ones it describes ([station], [adapter])",
     )  # fmt: skip
     run.add_argument(
         "--profile", choices=tuple(PROFILES), default=DEFAULT_PROFILE,
@@ -418,6 +495,15 @@ def parser() -> argparse.ArgumentParser:
         "--defect", action="append", default=[], metavar="NAME",
         help="embedded station only: start it with this defect (repeatable; see `pagoconf station "
         "--list-defects`)",
+    )  # fmt: skip
+    run.add_argument(
+        "--client-defect", action="append", default=[], metavar="NAME",
+        help="embedded reference client only: start it with this defect (repeatable; see `pagoconf client "
+        "--list-defects`)",
+    )  # fmt: skip
+    run.add_argument(
+        "--journal", metavar="FILE",
+        help="with --suite async: judge the journal a `pagoconf sandbox --db FILE` session recorded, offline",
     )  # fmt: skip
     run.add_argument(
         "--station-delay", type=float, metavar="S", help="embedded station: delay of the slow defects"
@@ -484,11 +570,15 @@ def parser() -> argparse.ArgumentParser:
     sb.set_defaults(func=cmd_sandbox)
 
     cl = _command(
-        sub, "client", "the reference GPD/ACA/Checkout client (not available yet)",
-        "pagoconf's own reference client and its named defects.", "pagoconf client --list-defects",
+        sub, "client", "the reference GPD/ACA/Checkout client's named defects",
+        "pagoconf's own reference client of GPD, ACA and Checkout (what `pagoconf run` certifies when no "
+        "[adapter] is configured) and its named defects, each breaking one rule on the wire.",
+        "pagoconf client --list-defects --json",
     )  # fmt: skip
-    cl.add_argument("--list-defects", action="store_true")
-    cl.add_argument("--json", action="store_true")
+    cl.add_argument(
+        "--list-defects", action="store_true", help="list the named defects and the rule each breaks"
+    )
+    cl.add_argument("--json", action="store_true", help="with --list-defects: JSON")
     cl.set_defaults(func=cmd_client)
 
     va = _command(

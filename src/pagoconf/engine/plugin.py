@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +181,8 @@ def _open(config: pytest.Config, suites: list[str]) -> RunState:
     state = plugin_of(config)
     opt = config.getoption
     run_config = _run_config(config)
-    sanp = opt("sanp") or run_config.sanp
-    run_config = RunConfig(run_config.source, run_config.base, run_config.raw, sanp, run_config.seed)
+    run_config = replace(run_config, sanp=opt("sanp") or run_config.sanp)
+    sanp = run_config.sanp
     try:
         for name in suites:
             state.sessions[name] = state.suites[name].open(config, run_config)
@@ -283,6 +283,8 @@ def _allure() -> Any:
 
 
 def _attach_evidence(state: Plugin) -> Any:
+    from pagoconf.engine.reporting.allure_files import attachment_extension
+
     def attach(exchange: Exchange) -> None:
         if not state.in_scenario:  # the preflight: kept in the run's evidence, before any scenario
             return
@@ -295,7 +297,7 @@ def _attach_evidence(state: Plugin) -> Any:
             state.current_stories.add(story)
             allure.dynamic.story(story)
         for name, content, mime in evidence_files(exchange):
-            allure.attach(content, name=name, attachment_type=mime, extension=name.rsplit(".", 1)[-1])
+            allure.attach(content, name=name, attachment_type=mime, extension=attachment_extension(name))
 
     return attach
 
@@ -306,6 +308,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     state.in_scenario = True
     if state.allure is None or state.run is None:
         return
+    from pagoconf.engine.reporting.allure_files import install_result_shaper
+
+    install_result_shaper()  # titlePath (Allure 3's tree) and the severity, settled as the result is written
     allure = _allure()
     item = request.node
     rules = tagged_rules(item)
@@ -333,7 +338,8 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, **_: Any) -> None:
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, exception: BaseException, **_: Any) -> None:
-    """A failed rule sets the severity shown: the failed rule's, not the scenario's highest."""
+    """A failed rule sets the severity shown: the failed rule's, not the scenario's highest (the result
+    shaper keeps the last severity set)."""
     rid = getattr(exception, "rule_id", None)
     if rid and plugin_of(request.config).allure is not None:
         allure = _allure()

@@ -7,7 +7,8 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import uvicorn
 
@@ -100,3 +101,47 @@ class AsgiServer:
         """Release the listening socket."""
         with contextlib.suppress(OSError):
             self.sock.close()
+
+
+class Served:
+    """What the reference station and the sandbox share: an app on an AsgiServer, served in a background
+    thread (`start`, or `with`) or in the foreground (`serve_forever`, the command line), and what they hold
+    (a store, temporary files) released once when serving ends (`_release`)."""
+
+    _server: AsgiServer
+    _closed: bool = False
+
+    def start(self) -> Self:
+        """Serve in a background thread and return self."""
+        if self._closed:
+            raise RuntimeError(f"{type(self).__name__} was stopped and its state closed: start a new one")
+        self._server.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until Ctrl-C, then release what is held."""
+        try:
+            self._server.serve_forever()
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        """Stop serving, release the port and what is held (a database file keeps the state)."""
+        self._server.stop()
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+    def _release(self) -> None:
+        """Close what the server holds."""
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 NAME = "async"
 AREAS = {"gpd": "GPD (asynchronous)", "aca": "ACA", "checkout": "Checkout"}  # feature folder → title
-CONFIG_KEYS: tuple[str, ...] = ("sandbox",)
+CONFIG_KEYS: tuple[str, ...] = ("sandbox", "adapter", "client")

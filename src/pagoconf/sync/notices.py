@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pagoconf.engine.suite import MissingData
@@ -25,11 +26,17 @@ class Notice:
     to_pay: bool = False
 
 
-class NoticeBook:
-    """Hands out the configured notices by kind and makes up never-issued ones."""
+FreshNotices = Callable[[str], "str | None"]
+"""Asks the institution's system for a notice of a kind it has just issued (None: there is no one to ask)."""
 
-    def __init__(self, target: TargetConfig) -> None:
+
+class NoticeBook:
+    """Hands out the configured notices by kind and makes up never-issued ones; notices to pay come fresh
+    from the institution's system when `fresh` can ask it (the partner adapter), else from the config."""
+
+    def __init__(self, target: TargetConfig, fresh: FreshNotices | None = None) -> None:
         self._target = target
+        self._fresh = fresh
         self._known = {n for values in (*target.notices.values(), *target.to_pay.values()) for n in values}
         self._rng = random.Random(f"never-issued/{target.seed}")
         self._unpaid = {kind: list(values) for kind, values in target.to_pay.items()}
@@ -48,6 +55,10 @@ class NoticeBook:
 
     def to_pay(self, kind: str) -> Notice:
         """A notice of `kind` this run may pay, never handed out twice (paying closes it)."""
+        number = self._fresh(kind) if self._fresh is not None else None
+        if number is not None:
+            self._known.add(number)
+            return Notice(self.fiscal_code, number, kind, to_pay=True)
         left = self._unpaid.get(kind)
         if not left:
             used = len(self._target.to_pay.get(kind, ()))

@@ -39,6 +39,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--service-level", type=float, default=None, help="service-level time (s; default 2)")
 
 
+class FreshNoticeHooks:
+    """The hook through which a run asks the institution's system for a fresh notice to pay (the platform
+    suite answers it when a partner adapter is configured); the sync suite knows no adapter."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_pagoconf_fresh_notice(self, config: pytest.Config, kind: str, fiscal_code: str) -> str | None:
+        """The number of a notice of `kind` the institution `fiscal_code` has just issued (None: nobody to
+        ask, [notices.to_pay] is read instead); MissingData when there is none of that kind."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(FreshNoticeHooks)
+
+
 class SyncSuite:
     """pagoconf plays the Node against a station."""
 
@@ -75,7 +89,15 @@ class SyncSuite:
             if station is not None:
                 station.stop()
             raise
-        return SyncSession(target, schema, station, tuple(opt("defect")))
+        session = SyncSession(target, schema, station, tuple(opt("defect")))
+        fiscal_code = target.station.identity.id_pa
+        session.notices = NoticeBook(
+            target,
+            fresh=lambda kind: config.hook.pytest_pagoconf_fresh_notice(
+                config=config, kind=kind, fiscal_code=fiscal_code
+            ),
+        )
+        return session
 
 
 def _embedded(config: pytest.Config, run_config: RunConfig) -> tuple[TargetConfig, Any]:

@@ -81,10 +81,12 @@ def _painter(color: bool) -> Paint:
 def _verdict_line(report: RunReport, paint: Paint) -> str:
     style = {CONFORMANT: "green", NOT_CONFORMANT: "red"}.get(report.verdict, "yellow")
     word = f"{ICONS.get(report.verdict, '⚠')} {VERDICT_WORDS.get(report.verdict, report.verdict)}"
-    counts = summary(report.results)
+    counts = summary(r for r in report.results if not r.advice)
     shown = " · ".join(f"{counts[s]} {STATUS_LABEL[s]}" for s in STATUSES)
     required = sum(1 for r in report.results if r.required)
-    return f"{paint(style, paint('bold', word))}  {shown}  ({len(report.results)} rules, {required} required)"
+    advice = sum(1 for r in report.results if r.advice)
+    rules = f"{len(report.results)} rules, {required} required" + (f", {advice} advice" if advice else "")
+    return f"{paint(style, paint('bold', word))}  {shown}  ({rules})"
 
 
 def _target_line(report: RunReport) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pagoconf.engine.reporting.allure_files import (
+    write_allure_config,
     write_categories,
     write_environment,
     write_executor,
@@ -48,5 +49,6 @@ def write_all(report: RunReport, run: RunState, out: RunOutputs, *, environment:
         write_environment(out.allure, environment)
         write_categories(out.allure)
         write_executor(out.allure, report)
+        write_allure_config(out.allure, report)
         write_rule_results(out.allure, report, run)
     write_json(report, out.reports / "conformance.json")

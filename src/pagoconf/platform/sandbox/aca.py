@@ -184,7 +184,7 @@ def answer(body: Mapping[str, Any], position: Position) -> dict[str, Any]:
     """The DebtPositionResponse for the position ACA wrote (or invalidated)."""
     option = position.options[0]
     transfer = option.transfers[0] if option.transfers else None
-    return {
+    answer = {
         "paFiscalCode": position.organization,
         "companyName": position.company_name,
         "entityType": position.debtor.type,
@@ -200,6 +200,7 @@ def answer(body: Mapping[str, Any], position: Position) -> dict[str, Any]:
         "switchToExpired": position.switch_to_expired,
         "status": str(position.status),
     }
+    return {k: v for k, v in answer.items() if v is not None}
 
 
 def as_aca(position: Position) -> Position:

@@ -58,8 +58,9 @@ def run_sandbox(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> int:
     )
     mode = "strict: answers as the published contract" if sandbox.strict else "faithful: answers as GPD does"
     print(f"pagoconf GPD sandbox, SANP {sandbox.sanp} ({mode}) at {sandbox.url}  (Ctrl-C to stop)", file=out)
+    width = max(map(len, sandbox.base_urls), default=0)
     for name, url in sandbox.base_urls.items():
-        print(f"  {name:<13} {url}", file=out)
+        print(f"  {name:<{width}}  {url}", file=out)
     for key in sandbox.keys.keys:
         scope = []
         if key.organizations is not None:

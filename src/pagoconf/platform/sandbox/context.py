@@ -34,8 +34,8 @@ def json_reply(status: int, value: Any, headers: Mapping[str, str] | None = None
 
 
 def problem_reply(problem: Problem, headers: Mapping[str, str] | None = None) -> Reply:
-    """A ProblemJson answer."""
-    return Reply(problem.status, problem.body(), JSON_TYPE, dict(headers or {}))
+    """A ProblemJson answer, with the problem's own headers."""
+    return Reply(problem.status, problem.body(), JSON_TYPE, {**dict(problem.headers), **(headers or {})})
 
 
 @dataclass(frozen=True)

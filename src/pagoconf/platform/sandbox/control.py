@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
 PREFIX = "/_sandbox"
 DOCUMENT = Path(__file__).with_name("control-openapi.json")
-FAULT_KINDS = ("429", "500", "slow")
+FAULT_KINDS = ("429", "500", "slow", "400", "404", "409", "422")
+REFUSALS = ("400", "404", "409", "422")
+"""Kinds answered with that status instead of the real answer, before any rule (a refusal to provoke)."""
+ANSWERED = ("429", "500", *REFUSALS)
+"""Kinds answered before any rule: the request is journaled without findings."""
 
 
 @cache
@@ -108,10 +112,13 @@ class Faults:
 
 
 def fault_reply(fault: Fault) -> Reply:
-    """The answer an injected 429 or 500 gives."""
+    """The answer an injected 429, 500 or refusal (400, 404, 409, 422) gives."""
     if fault.kind == "429":
         detail = f"Rate limit is exceeded. Try again in {fault.retry_after} seconds."
         return problem_reply(problem(429, detail), {"Retry-After": str(fault.retry_after)})
+    if fault.kind in REFUSALS:
+        detail = "The sandbox was asked to refuse this request (control API)."
+        return problem_reply(problem(int(fault.kind), detail))
     return problem_reply(problem(500, "The sandbox was asked to fail this request (control API)."))
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 LOCAL_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
 """A date-time without a UTC offset: not RFC 3339, but what GPD's LocalDateTime fields accept."""
 
 
+@lru_cache(maxsize=4096)
 def parse_datetime(text: str) -> datetime:
     """A date-time with or without offset (none: UTC), as an aware UTC datetime; ValueError if neither."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -45,7 +47,13 @@ def stored(moment: datetime | None) -> str | None:
     """A date-time as the store keeps it: fixed-width UTC ISO 8601 text that sorts as it compares."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return _stored(moment)
+
+
+@lru_cache(maxsize=1024)
+def _stored(moment: datetime) -> str:
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_stored(text: str | None) -> datetime | None:

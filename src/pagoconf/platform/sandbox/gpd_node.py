@@ -48,6 +48,10 @@ class GpdStation:
         return {"id_broker_pa": self.id_broker_pa, "id_station": self.id_station}
 
 
+UNIDENTIFIED = f"{CONTRACT}.unidentified"
+"""The catalogue name of a request whose Body and SOAPAction name no paForNode operation."""
+
+
 def operation_name(primitive: str) -> str:
     """The catalogue name of one of GPD's paForNode operations: gpd_pa_for_node.paVerifyPaymentNotice, …"""
     return f"{CONTRACT}.{primitive}"
@@ -60,7 +64,7 @@ def primitive(operation: str | None) -> soap.Operation | None:
     return soap.OPERATIONS.get(operation.removeprefix(CONTRACT + "."))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def read(body: bytes) -> tuple[etree._Element | None, str | None]:
     """The request element of a SOAP 1.1 envelope holding exactly one, or why there is none."""
     if len(body) > MAX_BODY:

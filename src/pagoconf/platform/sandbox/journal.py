@@ -3,7 +3,8 @@ store so that a session can be judged again later (`pagoconf run --suite async -
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,63 @@ class JournalEntry:
             "findings": [f.as_dict() for f in self.findings],
             "snapshot": dict(self.snapshot),
         }
+
+
+COLUMNS = (
+    "seq, received_at, sandbox_time, api, operation, method, path, query, request_headers, request_body,"
+    " status, response_headers, response_body, elapsed_ms, key_id, findings, snapshot, strict, injected"
+)
+"""The journal table's columns, in the order `row` and `from_row` use (both stores)."""
+
+
+def row(seq: int, e: JournalEntry) -> tuple[Any, ...]:
+    """The COLUMNS of an entry numbered `seq`, as a store keeps them (JSON text for the mappings)."""
+    return (
+        seq,
+        e.received_at,
+        e.sandbox_time,
+        e.api,
+        e.operation,
+        e.method,
+        e.path,
+        e.query,
+        json.dumps(dict(e.request_headers)),
+        e.request_body,
+        e.status,
+        json.dumps(dict(e.response_headers)),
+        e.response_body,
+        e.elapsed_ms,
+        e.key_id,
+        json.dumps([f.as_dict() for f in e.findings]),
+        json.dumps(e.snapshot),
+        e.strict,
+        e.injected,
+    )
+
+
+def from_row(r: Sequence[Any]) -> JournalEntry:
+    """An entry from its COLUMNS."""
+    return JournalEntry(
+        seq=int(r[0]),
+        received_at=r[1],
+        sandbox_time=r[2],
+        api=r[3],
+        operation=r[4],
+        method=r[5],
+        path=r[6],
+        query=r[7],
+        request_headers=json.loads(r[8]),
+        request_body=bytes(r[9]),
+        status=int(r[10]),
+        response_headers=json.loads(r[11]),
+        response_body=bytes(r[12]),
+        elapsed_ms=float(r[13]),
+        key_id=r[14],
+        findings=tuple(Finding.from_dict(f) for f in json.loads(r[15])),
+        snapshot=json.loads(r[16]),
+        strict=bool(r[17]),
+        injected=r[18],
+    )
 
 
 def _text(data: bytes) -> dict[str, str] | str:

@@ -74,13 +74,14 @@ class PaForNode:
                 405, soap_fault("soapenv:Client", f"{request.method} is not supported; use POST")
             )
         elif op is None:
-            _, problem = gpd_node.read(request.body)
-            why = problem or "neither the Body nor the SOAPAction names a paForNode operation"
+            request = replace(request, operation=gpd_node.UNIDENTIFIED)
+            verdict = judge(
+                Case(request, snapshot, self.service.sanp, self.service.strict, self.service.contracts)
+            )
+            findings = verdict.findings
+            why = "; ".join(f.actual for f in findings)
             reply = soap_reply(
                 500, soap_fault("soapenv:Client", f"cannot tell which paForNode operation: {why}")
-            )
-            findings = (
-                Finding("GPDNODE-001", "a SOAP 1.1 envelope holding a paForNode request", why, "/Envelope"),
             )
         else:
             request = replace(request, operation=gpd_node.operation_name(op.name))

@@ -3,6 +3,7 @@ valid or expired by the clock, invalidated, paid and reported. Pure: no store, n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -164,6 +165,11 @@ class Position:
     def as_record(self) -> dict[str, Any]:
         """The position as plain JSON data (journal snapshots, stores that keep documents)."""
         return _plain(self)
+
+    def document(self) -> str:
+        """The position as JSON text, as the stores keep it: `json.dumps(self.as_record())`, written by the
+        JSON encoder straight from the dataclasses instead of through a copy as plain data."""
+        return _DOCUMENT.encode(self)
 
     @classmethod
     def from_record(cls, raw: Mapping[str, Any]) -> Position:
@@ -455,9 +461,10 @@ def _plain(value: Any) -> Any:
         return stored(value)
     fields = getattr(kind, "__dataclass_fields__", None)
     if fields is not None:
-        return {name: _plain(getattr(value, name)) for name in fields}
+        pairs = ((name, getattr(value, name)) for name in fields)
+        return {n: v if v is None or type(v) in _SCALARS else _plain(v) for n, v in pairs}
     if kind is tuple or kind is list:
-        return [_plain(v) for v in value]
+        return [v if v is None or type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, datetime):
         return stored(value)
     if isinstance(value, StrEnum):
@@ -467,6 +474,22 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+class _DocumentEncoder(json.JSONEncoder):
+    """json.dumps's own encoder, told how to write what `_plain` converts: a dataclass as the dict of its
+    fields, a date-time as `stored` text (tuples, None, numbers, strings and StrEnums it writes as is)."""
+
+    def default(self, o: Any) -> Any:
+        if type(o) is datetime:
+            return stored(o)
+        fields = getattr(type(o), "__dataclass_fields__", None)
+        if fields is not None:
+            return {name: getattr(o, name) for name in fields}
+        return _plain(o)
+
+
+_DOCUMENT = _DocumentEncoder()
 
 
 def _dates(raw: Mapping[str, Any], *names: str) -> dict[str, datetime | None]:

@@ -18,9 +18,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
+from pagoconf.platform.sandbox import journal
 from pagoconf.platform.sandbox.dates import from_stored, stored
-from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.journal import JournalEntry
 from pagoconf.platform.sandbox.positions import Position
 from pagoconf.platform.sandbox.store import StoredReceipt
 from pagoconf.platform.sandbox.upload_state import Upload
@@ -141,10 +140,7 @@ POSITION_COLUMNS = (
     " max_due_date, switch_to_expired, document"
 )
 RECEIPT_COLUMNS = "organization, iuv, nav, receipt_id, debtor, payment_date_time, operation, document, status"
-JOURNAL_COLUMNS = (
-    "seq, received_at, sandbox_time, api, operation, method, path, query, request_headers, request_body,"
-    " status, response_headers, response_body, elapsed_ms, key_id, findings, snapshot, strict, injected"
-)
+JOURNAL_COLUMNS = journal.COLUMNS
 UPLOAD_COLUMNS = (
     "id, organization, broker, operation, digest, submitted, processed, started, ended, key_scope"
 )
@@ -230,7 +226,7 @@ def position_row(p: Position) -> tuple[Any, ...]:
         stored(p.payment_date),
         stored(p.max_due_date),
         bool(p.switch_to_expired),
-        json.dumps(p.as_record()),
+        p.document(),
     )
 
 
@@ -265,56 +261,6 @@ def receipt(row: Sequence[Any]) -> StoredReceipt:
     paid = from_stored(row[5])
     assert paid is not None
     return StoredReceipt(row[0], row[1], row[2], row[3], row[4], paid, row[6], bytes(row[7]), row[8])
-
-
-def journal_row(seq: int, e: JournalEntry) -> tuple[Any, ...]:
-    """JOURNAL_COLUMNS of an entry numbered `seq`."""
-    return (
-        seq,
-        e.received_at,
-        e.sandbox_time,
-        e.api,
-        e.operation,
-        e.method,
-        e.path,
-        e.query,
-        json.dumps(dict(e.request_headers)),
-        e.request_body,
-        e.status,
-        json.dumps(dict(e.response_headers)),
-        e.response_body,
-        e.elapsed_ms,
-        e.key_id,
-        json.dumps([f.as_dict() for f in e.findings]),
-        json.dumps(e.snapshot),
-        e.strict,
-        e.injected,
-    )
-
-
-def entry(row: Sequence[Any]) -> JournalEntry:
-    """A journal entry from JOURNAL_COLUMNS."""
-    return JournalEntry(
-        seq=int(row[0]),
-        received_at=row[1],
-        sandbox_time=row[2],
-        api=row[3],
-        operation=row[4],
-        method=row[5],
-        path=row[6],
-        query=row[7],
-        request_headers=json.loads(row[8]),
-        request_body=bytes(row[9]),
-        status=int(row[10]),
-        response_headers=json.loads(row[11]),
-        response_body=bytes(row[12]),
-        elapsed_ms=float(row[13]),
-        key_id=row[14],
-        findings=tuple(Finding.from_dict(f) for f in json.loads(row[15])),
-        snapshot=json.loads(row[16]),
-        strict=bool(row[17]),
-        injected=row[18],
-    )
 
 
 def upload_row(u: Upload) -> tuple[Any, ...]:

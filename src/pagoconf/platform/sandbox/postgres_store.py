@@ -20,6 +20,7 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg_pool import ConnectionPool
 
+from pagoconf.platform.sandbox import journal
 from pagoconf.platform.sandbox import postgres_sql as sql
 from pagoconf.platform.sandbox.dates import stored
 from pagoconf.platform.sandbox.journal import (
@@ -247,6 +248,14 @@ class PostgresStore:
                     found[column].update(r[0] for r in rows)
         return Taken(found_iupd, frozenset(found["iuv"]), frozenset(found["nav"]))
 
+    def taken_iupds(self, organization: str, iupds: Iterable[str]) -> frozenset[str]:
+        """Which of these IUPDs the organization's positions already have."""
+        keys = [sql.key(organization, iupd) for iupd in iupds]
+        if not keys:
+            return frozenset()
+        rows = self._rows("SELECT iupd FROM positions WHERE iupd_key = ANY(%s)", (keys,))
+        return frozenset(r[0] for r in rows)
+
     def positions(self, organization: str, query: PositionQuery) -> tuple[list[Position], int]:
         """One page of the organization's positions, and how many match in all."""
         where = ["p.organization = %s"]
@@ -402,7 +411,7 @@ class PostgresStore:
             run(
                 conn,
                 f"INSERT INTO journal ({sql.JOURNAL_COLUMNS}) VALUES ({marks(19)})",
-                sql.journal_row(seq, entry),
+                journal.row(seq, entry),
             )
             return int(seq)
 
@@ -411,7 +420,7 @@ class PostgresStore:
         rows = self._rows(
             f"SELECT {sql.JOURNAL_COLUMNS} FROM journal WHERE seq > %s ORDER BY seq LIMIT %s", (after, limit)
         )
-        return [sql.entry(r) for r in rows]
+        return [journal.from_row(r) for r in rows]
 
     def journal_count(self) -> int:
         """How many exchanges the journal holds."""

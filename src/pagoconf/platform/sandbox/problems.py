@@ -23,11 +23,13 @@ TITLES = {
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """An answer that is a ProblemJson: its HTTP status, title and detail."""
+    """An answer that is a ProblemJson: its HTTP status, title and detail, and the headers its status calls
+    for (a 405's Allow)."""
 
     status: int
     title: str
     detail: str
+    headers: tuple[tuple[str, str], ...] = ()
 
     def body(self) -> bytes:
         """The ProblemJson document."""

@@ -41,8 +41,15 @@ class SandboxRequest:
 
     def header(self, name: str) -> str | None:
         """A header's value (names compare case-insensitively)."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+        return self._by_lower_name.get(name.lower())
+
+    @cached_property
+    def _by_lower_name(self) -> dict[str, str]:
+        """The headers by lower-cased name (the first of names that differ only in case)."""
+        found: dict[str, str] = {}
+        for name, value in self.headers.items():
+            found.setdefault(name.lower(), value)
+        return found
 
     @property
     def too_large(self) -> bool:
@@ -106,6 +113,9 @@ class Case:
     sanp: str
     strict: bool = False
     contracts: str | None = None
+    derived: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What the rules work out from the case, each value once (`checks.common.once`), shared by every rule
+    of the request and by its handler: the case never changes, so neither do they."""
 
     @property
     def exchange(self) -> Exchange:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from pagoconf.engine.config import ConfigError
 from pagoconf.engine.config import load as load_config
 from pagoconf.engine.contracts import ContractError
-from pagoconf.engine.server import AsgiServer, ServerError
+from pagoconf.engine.server import AsgiServer, Served, ServerError
 from pagoconf.platform.sandbox.app import build_app
 from pagoconf.platform.sandbox.contract import APIS
 from pagoconf.platform.sandbox.control import PREFIX
@@ -24,6 +23,8 @@ from pagoconf.platform.sandbox.sqlite_store import MEMORY, SqliteStore
 from pagoconf.platform.sandbox.store import Store, StoreError
 
 CONFIG_TABLE = "sandbox"
+RUN_KEYS = ("host", "port")
+"""Keys of `[sandbox]` that `pagoconf run` reads (where its embedded sandbox listens), not the sandbox."""
 
 
 def open_store(db: str | Path | None, *, sanp: str) -> tuple[Store, Path | str | None]:
@@ -71,11 +72,11 @@ def read_config(path: str | Path) -> SandboxConfig:
         table.text("gpd_broker", default.id_broker_pa) or default.id_broker_pa,
         table.text("gpd_station", default.id_station) or default.id_station,
     )
-    table.done()
+    table.done(also=RUN_KEYS)
     return SandboxConfig(tuple(keys), strict, run.sanp if "sanp" in run.raw else None, station, gpd)
 
 
-class Sandbox:
+class Sandbox(Served):
     """The GPD sandbox on a real port: the debt-positions and receipts APIs of one SANP version, their
     control API, real state (`db`: a SQLite file kept across restarts, a postgresql:// URL, None for memory)
     and a journal."""
@@ -122,7 +123,6 @@ class Sandbox:
             self.store.close()
             raise ConfigError(str(exc)) from None
         self.port = self._server.port
-        self._closed = False
 
     @property
     def url(self) -> str:
@@ -140,35 +140,11 @@ class Sandbox:
         return urls
 
     def start(self) -> Sandbox:
-        """Serve in a background thread and return self."""
-        if self._closed:
-            raise RuntimeError("the sandbox was stopped and its store closed: start a new Sandbox")
-        self._server.start()
+        """Serve in a background thread (resuming the uploads a restart interrupted) and return self."""
+        super().start()
         self.service.uploads.resume()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in the foreground until Ctrl-C, then close the store."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._close()
-
-    def stop(self) -> None:
-        """Stop serving, release the port and close the store (a --db file keeps the state)."""
-        self._server.stop()
-        self._close()
-
-    def _close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self.service.close()
-            self.store.close()
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def _release(self) -> None:
+        self.service.close()
+        self.store.close()

@@ -124,7 +124,7 @@ class SandboxService:
         """Answer one request of the GPD APIs and journal it."""
         received = utc_now()
         key = self.keys.find(request.header(HEADER))
-        if fault is not None and fault.kind in ("429", "500"):
+        if fault is not None and fault.kind in control.ANSWERED:
             snapshot = {"now": stored(self.clock.now()), "key": key.scope() if key else None}
             outcome = Outcome(control.fault_reply(fault), (), snapshot, key, fault.kind)
         else:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pagoconf.engine.sqlite import SqliteConnection
+from pagoconf.platform.sandbox import journal
 from pagoconf.platform.sandbox.dates import from_stored, stored
-from pagoconf.platform.sandbox.findings import Finding
 from pagoconf.platform.sandbox.journal import (
     FORMAT,
     FORMAT_VERSION,
@@ -143,25 +143,18 @@ ORDER_COLUMNS = {
     "STATUS": "status",
     "COMPANY_NAME": "company_name",
 }
-JOURNAL_COLUMNS = (
-    "seq, received_at, sandbox_time, api, operation, method, path, query, request_headers, request_body,"
-    " status,"
-    " response_headers, response_body, elapsed_ms, key_id, findings, snapshot, strict, injected"
-)
+JOURNAL_COLUMNS = journal.COLUMNS
 
 
-class SqliteStore:
+class SqliteStore(SqliteConnection):
     """The Store in one SQLite database; one connection, serialised by a re-entrant lock."""
 
     def __init__(self, path: str | Path = MEMORY, *, sanp: str) -> None:
         """Open (or create) the database; StoreError if it holds something else or another SANP version."""
-        self.path = str(path)
-        self._lock = threading.RLock()
-        self._depth = 0
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._connect(path)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
+            raise StoreError(f"cannot open {path}: {exc}") from None
         try:
             if self.path != MEMORY:
                 self._db.execute("PRAGMA journal_mode = WAL")
@@ -190,33 +183,26 @@ class SqliteStore:
         for key, value in ((META_FORMAT, FORMAT), (META_FORMAT_VERSION, FORMAT_VERSION), (META_SANP, sanp)):
             self.set_meta(key, value)
 
-    def close(self) -> None:
-        """Close the connection (the file stays)."""
-        with self._lock:
-            self._db.close()
-
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Hold the lock and run the enclosed calls as one SQLite transaction (nested calls join it)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+    def _writing(self) -> Iterator[None]:
+        """One write, in the transaction (begun here if needed): inside an enclosing transaction it runs in a
+        savepoint, so that a write that fails undoes only itself and the transaction goes on, as with
+        PostgreSQL; a broken uniqueness constraint raises UniqueViolation."""
+        with self.transaction():
+            nested = self._depth > 1
+            if nested:
+                self._db.execute("SAVEPOINT write")
             try:
                 yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                if nested:
+                    self._db.execute("ROLLBACK TO write")
+                    self._db.execute("RELEASE write")
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise UniqueViolation(str(exc)) from None
                 raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+            if nested:
+                self._db.execute("RELEASE write")
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -288,6 +274,18 @@ class SqliteStore:
                 found[column].update(r[0] for r in rows)
         return Taken(found_iupd, frozenset(found["iuv"]), frozenset(found["nav"]))
 
+    def taken_iupds(self, organization: str, iupds: Iterable[str]) -> frozenset[str]:
+        """Which of these IUPDs the organization's positions already have."""
+        found: set[str] = set()
+        for chunk in _chunks(list(iupds)):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._rows(
+                f"SELECT iupd FROM positions WHERE organization = ? AND iupd IN ({marks})",
+                (organization, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return frozenset(found)
+
     def positions(self, organization: str, query: PositionQuery) -> tuple[list[Position], int]:
         """One page of the organization's positions, and how many match in all."""
         where = ["p.organization = ?"]
@@ -345,23 +343,22 @@ class SqliteStore:
         return [_position(r[0]) for r in rows]
 
     def insert_position(self, position: Position) -> None:
-        """Keep a new position; UniqueViolation if one of its identifiers is taken."""
-        with self.transaction():
-            try:
-                cursor = self._db.execute(
-                    "INSERT INTO positions (organization, iupd, status, company_name, inserted_date,"
-                    " validity_date, payment_date, max_due_date, switch_to_expired, document)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    _position_row(position),
-                )
-                assert cursor.lastrowid is not None
-                self._index(cursor.lastrowid, position)
-            except sqlite3.IntegrityError as exc:
-                raise UniqueViolation(str(exc)) from None
+        """Keep a new position; UniqueViolation if one of its identifiers is taken (nothing of it is kept)."""
+        row = _position_row(position)
+        with self._writing():
+            cursor = self._db.execute(
+                "INSERT INTO positions (organization, iupd, status, company_name, inserted_date,"
+                " validity_date, payment_date, max_due_date, switch_to_expired, document)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            assert cursor.lastrowid is not None
+            self._index(cursor.lastrowid, position)
 
     def replace_position(self, position: Position) -> None:
-        """Replace the position with the same organization and IUPD."""
-        with self.transaction():
+        """Replace the position with the same organization and IUPD (the old one stays if it fails)."""
+        row = _position_row(position)
+        with self._writing():
             rows = self._db.execute(
                 "SELECT id FROM positions WHERE organization = ? AND iupd = ?",
                 (position.organization, position.iupd),
@@ -369,19 +366,16 @@ class SqliteStore:
             if not rows:
                 raise KeyError(f"no position {position.iupd} of {position.organization}")
             pid = rows[0][0]
-            try:
-                self._db.execute(
-                    "UPDATE positions SET organization = ?, iupd = ?, status = ?, company_name = ?,"
-                    " inserted_date = ?, validity_date = ?, payment_date = ?, max_due_date = ?,"
-                    " switch_to_expired = ?, document = ?"
-                    " WHERE id = ?",
-                    (*_position_row(position), pid),
-                )
-                self._db.execute("DELETE FROM payment_options WHERE position_id = ?", (pid,))
-                self._db.execute("DELETE FROM transfers WHERE position_id = ?", (pid,))
-                self._index(pid, position)
-            except sqlite3.IntegrityError as exc:
-                raise UniqueViolation(str(exc)) from None
+            self._db.execute(
+                "UPDATE positions SET organization = ?, iupd = ?, status = ?, company_name = ?,"
+                " inserted_date = ?, validity_date = ?, payment_date = ?, max_due_date = ?,"
+                " switch_to_expired = ?, document = ?"
+                " WHERE id = ?",
+                (*row, pid),
+            )
+            self._db.execute("DELETE FROM payment_options WHERE position_id = ?", (pid,))
+            self._db.execute("DELETE FROM transfers WHERE position_id = ?", (pid,))
+            self._index(pid, position)
 
     def _index(self, pid: int, position: Position) -> None:
         org = position.organization
@@ -481,26 +475,7 @@ class SqliteStore:
             cursor = self._db.execute(
                 f"INSERT INTO journal ({JOURNAL_COLUMNS.removeprefix('seq, ')})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    entry.received_at,
-                    entry.sandbox_time,
-                    entry.api,
-                    entry.operation,
-                    entry.method,
-                    entry.path,
-                    entry.query,
-                    json.dumps(dict(entry.request_headers)),
-                    entry.request_body,
-                    entry.status,
-                    json.dumps(dict(entry.response_headers)),
-                    entry.response_body,
-                    entry.elapsed_ms,
-                    entry.key_id,
-                    json.dumps([f.as_dict() for f in entry.findings]),
-                    json.dumps(entry.snapshot),
-                    int(entry.strict),
-                    entry.injected,
-                ),
+                journal.row(0, entry)[1:],  # seq is the rowid SQLite gives
             )
             assert cursor.lastrowid is not None
             return int(cursor.lastrowid)
@@ -510,7 +485,7 @@ class SqliteStore:
         rows = self._rows(
             f"SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
         )
-        return [_entry(r) for r in rows]
+        return [journal.from_row(r) for r in rows]
 
     def journal_count(self) -> int:
         """How many exchanges the journal holds."""
@@ -635,7 +610,7 @@ def _position_row(p: Position) -> tuple[Any, ...]:
         stored(p.payment_date),
         stored(p.max_due_date),
         int(p.switch_to_expired),
-        json.dumps(p.as_record()),
+        p.document(),
     )
 
 
@@ -647,30 +622,6 @@ def _receipt(row: tuple[Any, ...]) -> StoredReceipt:
     paid = from_stored(row[5])
     assert paid is not None
     return StoredReceipt(row[0], row[1], row[2], row[3], row[4], paid, row[6], bytes(row[7]), row[8])
-
-
-def _entry(row: tuple[Any, ...]) -> JournalEntry:
-    return JournalEntry(
-        seq=int(row[0]),
-        received_at=row[1],
-        sandbox_time=row[2],
-        api=row[3],
-        operation=row[4],
-        method=row[5],
-        path=row[6],
-        query=row[7],
-        request_headers=json.loads(row[8]),
-        request_body=bytes(row[9]),
-        status=int(row[10]),
-        response_headers=json.loads(row[11]),
-        response_body=bytes(row[12]),
-        elapsed_ms=float(row[13]),
-        key_id=row[14],
-        findings=tuple(Finding.from_dict(f) for f in json.loads(row[15])),
-        snapshot=json.loads(row[16]),
-        strict=bool(row[17]),
-        injected=row[18],
-    )
 
 
 def read_only_meta(path: str | Path) -> Mapping[str, str]:
@@ -685,7 +636,8 @@ def read_only_meta(path: str | Path) -> Mapping[str, str]:
 def read_only_journal(path: str | Path) -> list[JournalEntry]:
     """Every journal entry of a database opened read-only."""
     with _read_only(path) as db:
-        return [_entry(r) for r in db.execute(f"SELECT {JOURNAL_COLUMNS} FROM journal ORDER BY seq")]
+        rows = db.execute(f"SELECT {JOURNAL_COLUMNS} FROM journal ORDER BY seq")
+        return [journal.from_row(r) for r in rows]
 
 
 @contextmanager

@@ -170,7 +170,7 @@ def _body(organization: str, iupd: str, nav: str, kind: str, index: int, due: da
     }
 
 
-def _position(body: dict[str, Any], organization: str, kind: str, now: datetime, sanp: str) -> model.Position:
+def _position(body: dict[str, Any], organization: str, kind: str, now: datetime) -> model.Position:
     built = model.from_body(body, organization, now)
     if kind == "expired":
         return replace(built, status=model.Status.EXPIRED, validity_date=now, publish_date=now)
@@ -221,7 +221,7 @@ def _create(
     nav = make_nav(3, segregation_code, base)
     iupd = f"station-config-{run}-{group}-{kind}-{index}"
     due = now - timedelta(days=10) if kind == "expired" else now + timedelta(days=30 + 15 * index)
-    position = _position(_body(organization, iupd, nav, kind, index, due), organization, kind, now, sanp)
+    position = _position(_body(organization, iupd, nav, kind, index, due), organization, kind, now)
     if kind != "paid":
         store.insert_position(position)
         return nav

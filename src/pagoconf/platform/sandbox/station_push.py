@@ -192,7 +192,8 @@ class StationPush:
             try:
                 self._deliver(job)
             except Exception as exc:  # a defect of the sandbox: told, and the thread lives on
-                sys.stderr.write(f"sandbox station push: {type(exc).__name__}: {exc}\n")
+                if not self._stopping.is_set():  # after a stop the store may be closed under the attempt
+                    sys.stderr.write(f"sandbox station push: {type(exc).__name__}: {exc}\n")
             finally:
                 with self._idle:
                     self._pending -= 1

@@ -122,6 +122,10 @@ class Store(Protocol):
         """Which of these identifiers belong to the organization's positions other than `excluding` (IUPD)."""
         ...
 
+    def taken_iupds(self, organization: str, iupds: Iterable[str]) -> frozenset[str]:
+        """Which of these IUPDs the organization's positions already have (a chunk of an upload at once)."""
+        ...
+
     def positions(self, organization: str, query: PositionQuery) -> tuple[list[Position], int]:
         """One page of the organization's positions, and how many match in all."""
         ...

@@ -5,13 +5,15 @@ with it, and a later stage is read only when the earlier ones are fine."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.message import Message
 from functools import lru_cache
@@ -89,11 +91,14 @@ def read_upload(content_type: str, body: bytes, *, deleting: bool) -> Reading:
     return _read(content_type, body, deleting)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _read(content_type: str, body: bytes, deleting: bool) -> Reading:
-    parts = form_parts(content_type, body)
-    if parts is None:
+    boundary = form_boundary(content_type)
+    if boundary is None:
         return Reading(form=f"a {MULTIPART} body with a boundary, got {content_type or 'no Content-Type'}")
+    parts = form_parts(boundary, body)
+    if parts is None:
+        return Reading(file=f"the {MULTIPART} body does not parse: no part can be read")
     file = next((p for p in parts if p.name == FILE_FIELD), None)
     if file is None:
         return Reading(file=f"no `{FILE_FIELD}` part among {len(parts)} parts")
@@ -118,13 +123,18 @@ def _read(content_type: str, body: bytes, deleting: bool) -> Reading:
     return _parsed(content, deleting, replace(base, entry_name=entry.filename))
 
 
-def form_parts(content_type: str, body: bytes) -> list[Part] | None:
-    """The parts of a multipart/form-data body; None when it is not one (other type, no boundary, torn)."""
+def form_boundary(content_type: str) -> str | None:
+    """The boundary of a multipart/form-data Content-Type, or None for any other type."""
     header = Message()
     header["content-type"] = content_type
     boundary = header.get_param("boundary")
     if header.get_content_type() != MULTIPART or not isinstance(boundary, str) or not boundary:
         return None
+    return boundary
+
+
+def form_parts(boundary: str, body: bytes) -> list[Part] | None:
+    """The parts of a multipart/form-data body; None when it is torn (no delimiter, headers or end)."""
     delimiter = b"--" + boundary.encode("latin-1", "replace")
     position = body.find(delimiter)
     if position < 0:
@@ -196,7 +206,25 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while a large JSON tree is built and read once (it would
+    otherwise walk the growing tree again and again); no cycle is made meanwhile."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _parsed(content: bytes, deleting: bool, reading: Reading) -> Reading:
+    with _collector_paused():
+        return _parsed_document(content, deleting, reading)
+
+
+def _parsed_document(content: bytes, deleting: bool, reading: Reading) -> Reading:
     key = IUPDS if deleting else POSITIONS
     reading = replace(reading, sizes={**reading.sizes, "entry": len(content)})
     try:

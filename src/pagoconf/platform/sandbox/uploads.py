@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pagoconf.platform.sandbox import positions as model
 from pagoconf.platform.sandbox.checks import judge, to_publish
+from pagoconf.platform.sandbox.checks.positions import publishing
 from pagoconf.platform.sandbox.keys import HEADER, Key
 from pagoconf.platform.sandbox.problems import Refused
 from pagoconf.platform.sandbox.request import Case, SandboxRequest
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from pagoconf.platform.sandbox.service import SandboxService
 
 GPD_BASE = "/gpd/debt-positions-service/v1"
-CHUNK = 250
+CHUNK = 500
 POLL_SECONDS = 0.2
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
 DONE = {
@@ -80,26 +81,25 @@ def position_request(upload: Upload, item: bytes) -> tuple[str, SandboxRequest]:
             "DELETE", f"{collection}/{iupd}", "", headers, b"", 0, "gpd", "deletePosition", params
         )
         return iupd, request
-    body = json.loads(item)
-    iupd = str(body.get("iupd"))
     if upload.operation == CREATE:
         params = {"organizationfiscalcode": org}
         request = SandboxRequest(
             "POST", collection, "toPublish=true", headers, item, len(item), "gpd", "createPosition", params
         )
-    else:
-        params = {"organizationfiscalcode": org, "iupd": iupd}
-        request = SandboxRequest(
-            "PUT",
-            f"{collection}/{iupd}",
-            "toPublish=true",
-            headers,
-            item,
-            len(item),
-            "gpd",
-            "updatePosition",
-            params,
-        )
+        return _iupd_of(request.json), request
+    iupd = _iupd_of(json.loads(item))
+    params = {"organizationfiscalcode": org, "iupd": iupd}
+    request = SandboxRequest(
+        "PUT",
+        f"{collection}/{iupd}",
+        "toPublish=true",
+        headers,
+        item,
+        len(item),
+        "gpd",
+        "updatePosition",
+        params,
+    )
     return iupd, request
 
 
@@ -153,7 +153,8 @@ class UploadWorker:
             try:
                 busy = self._drain()
             except Exception as exc:  # a defect of the sandbox: told, and the thread lives on
-                sys.stderr.write(f"sandbox uploads: {type(exc).__name__}: {exc}\n")
+                if not self._stopping.is_set():  # after a stop the store may be closed under the chunk
+                    sys.stderr.write(f"sandbox uploads: {type(exc).__name__}: {exc}\n")
                 busy = False
             if not busy:
                 with self._lock:
@@ -176,24 +177,47 @@ class UploadWorker:
             items = []
         done = upload.processed
         key = key_of(upload)
+        self.service.schedule()
         for chunk in _chunks(items, self.chunk):
             if self._stopping.is_set():
                 return
             done += len(chunk)
             with self.service.store.transaction():
-                now = self.service.schedule()
+                now = self.service.clock.now()
                 prepared = [_prepared(upload, item) for item in chunk]
-                bodies = [request.json for _, request in prepared if request is not None]
-                creating = upload.operation == CREATE
-                view = ChunkView(self.service.store, upload.organization, bodies, creating=creating)
-                outcomes = [
-                    self._apply_one(upload, iupd, request, key, now, view) for iupd, request in prepared
-                ]
+                outcomes = self._in_order(upload, prepared, key, now)
                 ended = now if done >= upload.submitted else None
                 self.uploads.record_upload_outcomes(upload.id, outcomes, ended=ended)
         if not items:
             with self.service.store.transaction():
                 self.uploads.record_upload_outcomes(upload.id, [], ended=self.service.clock.now())
+
+    def _in_order(
+        self,
+        upload: Upload,
+        prepared: list[tuple[str, SandboxRequest | None]],
+        key: Key | None,
+        now: datetime,
+    ) -> list[UploadOutcome]:
+        """A chunk judged and written one position after the other, in this thread."""
+        bodies = [request.json for _, request in prepared if request is not None]
+        creating = upload.operation == CREATE
+        view = ChunkView(self.service.store, upload.organization, bodies, creating=creating)
+        return [self._apply_one(upload, iupd, request, key, now, view) for iupd, request in prepared]
+
+    def _snapshot(
+        self, view: ChunkView, request: SandboxRequest, key: Key | None, now: datetime
+    ) -> dict[str, Any]:
+        service = self.service
+        return take(
+            cast(Store, view),
+            request,
+            key,
+            now,
+            sanp=service.sanp,
+            strict=service.strict,
+            contracts=service.contracts,
+        )
 
     def _apply_one(
         self,
@@ -208,15 +232,7 @@ class UploadWorker:
         if request is None:
             return UploadOutcome(iupd, 400, "Bad request: the position is not JSON")
         try:
-            snapshot = take(
-                cast(Store, view),
-                request,
-                key,
-                now,
-                sanp=service.sanp,
-                strict=service.strict,
-                contracts=service.contracts,
-            )
+            snapshot = self._snapshot(view, request, key, now)
             case = Case(request, snapshot, service.sanp, service.strict, service.contracts)
             verdict = judge(case)
             if verdict.refusal is not None:
@@ -236,7 +252,8 @@ class UploadWorker:
         if upload.operation == DELETE:
             store.delete_position(org, case.request.path_params["iupd"])
             return 200, DONE[DELETE]
-        position = model.from_body(case.body, org, now, previous=case.position)
+        judged = publishing(case) if to_publish(case) else None  # built once: GPD-065 judged it
+        position = judged or model.from_body(case.body, org, now, previous=case.position)
         if to_publish(case):
             position = model.publish(position, now)
         if upload.operation == CREATE:
@@ -248,19 +265,23 @@ class UploadWorker:
 
 
 class ChunkView:
-    """The store as `take` reads it for one chunk of a create upload: which of the chunk's IUVs and notice
-    numbers are taken is asked once for the whole chunk, then kept up to date as the chunk writes; anything
-    else goes to the store."""
+    """The store as `take` reads it for one chunk of a create upload: which of the chunk's IUPDs, IUVs and
+    notice numbers are taken is asked once for the whole chunk, then kept up to date as the chunk writes;
+    anything else goes to the store."""
 
     def __init__(self, store: Store, organization: str, bodies: Iterable[Any], *, creating: bool) -> None:
         self.store = store
         self.organization = organization
+        self.asked: set[str] = set()
+        self.iupds: set[str] = set()
         self.iuvs: set[str] = set()
         self.navs: set[str] = set()
         self.prefetched = creating
         if creating:
-            wanted_iuvs, wanted_navs = _identifiers(bodies)
+            wanted_iupds, wanted_iuvs, wanted_navs = _identifiers(bodies)
             taken = store.taken(organization, None, wanted_iuvs, wanted_navs)
+            self.asked = set(wanted_iupds)
+            self.iupds = set(store.taken_iupds(organization, self.asked))
             self.iuvs, self.navs = set(taken.iuvs), set(taken.navs)
 
     def taken(
@@ -275,7 +296,10 @@ class ChunkView:
         """As Store.taken, answered from the chunk's view for a new position of the upload's organization."""
         if not self.prefetched or excluding is not None or organization != self.organization:
             return self.store.taken(organization, iupd, iuvs, navs, excluding=excluding)
-        found_iupd = iupd is not None and self.store.taken(organization, iupd, (), ()).iupd
+        if iupd is not None and iupd not in self.asked:
+            found_iupd = self.store.taken(organization, iupd, (), ()).iupd
+        else:
+            found_iupd = iupd is not None and iupd in self.iupds
         return Taken(
             found_iupd,
             frozenset(i for i in iuvs if i in self.iuvs),
@@ -284,11 +308,18 @@ class ChunkView:
 
     def wrote(self, position: model.Position) -> None:
         """A position of the chunk was kept: its identifiers are taken from now on."""
+        self.iupds.add(position.iupd)
         self.iuvs.update(o.iuv for o in position.options)
         self.navs.update(o.nav for o in position.options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
+
+
+def _iupd_of(body: Any) -> str:
+    if not isinstance(body, dict):
+        raise ValueError("a position is a JSON object")
+    return str(body.get("iupd"))
 
 
 def _prepared(upload: Upload, item: bytes) -> tuple[str, SandboxRequest | None]:
@@ -298,14 +329,16 @@ def _prepared(upload: Upload, item: bytes) -> tuple[str, SandboxRequest | None]:
         return "", None
 
 
-def _identifiers(bodies: Iterable[Any]) -> tuple[list[str], list[str]]:
-    iuvs, navs = [], []
+def _identifiers(bodies: Iterable[Any]) -> tuple[list[str], list[str], list[str]]:
+    iupds, iuvs, navs = [], [], []
     for body in bodies:
+        if isinstance(body, dict) and body.get("iupd") is not None:
+            iupds.append(str(body.get("iupd")))
         for option in body.get("paymentOption") or () if isinstance(body, dict) else ():
             if isinstance(option, dict):
                 iuvs.append(str(option.get("iuv")))
                 navs.append(str(option.get("nav") or model.NOTICE_AUX_DIGIT + str(option.get("iuv"))))
-    return iuvs, navs
+    return iupds, iuvs, navs
 
 
 def _chunks(items: Sequence[bytes], size: int) -> Iterator[Sequence[bytes]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -218,21 +218,100 @@ def schema_validator(schema_json: str) -> Any:
 def read_only_sent(
     schema: Mapping[str, Any] | None, components: Mapping[str, Any], instance: Any, where: str = ""
 ) -> list[str]:
-    """JSON pointers of the read-only properties a request body carries (OpenAPI: SHOULD NOT be sent)."""
-    node = resolve(schema, components)
+    """JSON pointers of the read-only properties a request body carries (OpenAPI: SHOULD NOT be sent), in
+    the order of the schema's properties. Only the parts of the body whose schema leads to a read-only
+    property are walked (`_read_only_map`, worked out once per schema)."""
     found: list[str] = []
+    _read_only_walk(_read_only_map(resolve(schema, components), components), instance, where, found)
+    return found
+
+
+@dataclass(slots=True)
+class _ReadOnlyMap:
+    """Where a schema's read-only properties are: its properties that are read-only or lead to one, in
+    schema order, as (name, read-only, the property's map); and its array items' map, if they lead to one.
+    Filled once, when it is made, then only read."""
+
+    properties: list[tuple[str, bool, _ReadOnlyMap | None]] = field(default_factory=list)
+    items: _ReadOnlyMap | None = None
+
+
+def _read_only_walk(node: _ReadOnlyMap, instance: Any, where: str, found: list[str]) -> None:
     if isinstance(instance, dict):
-        for name, (read_only, sub) in _properties(node, components).items():
+        for name, read_only, sub in node.properties:
             if name not in instance:
                 continue
             if read_only:
                 found.append(where + json_pointer([name]))
-            elif isinstance(instance[name], dict | list):
-                found += read_only_sent(sub, components, instance[name], where + json_pointer([name]))
-    elif isinstance(instance, list) and isinstance(node.get("items"), dict):
+            elif sub is not None and isinstance(instance[name], (dict, list)):
+                _read_only_walk(sub, instance[name], where + json_pointer([name]), found)
+    elif isinstance(instance, list) and node.items is not None:
         for n, item in enumerate(instance):
-            found += read_only_sent(node["items"], components, item, f"{where}/{n}")
+            _read_only_walk(node.items, item, f"{where}/{n}", found)
+
+
+_READ_ONLY_MAPS: dict[int, tuple[Mapping[str, Any], _ReadOnlyMap]] = {}
+_NOTHING_READ_ONLY = _ReadOnlyMap()
+
+
+def _read_only_map(node: Mapping[str, Any], components: Mapping[str, Any]) -> _ReadOnlyMap:
+    """The read-only map of a resolved schema, worked out once per schema object (and kept only once it is
+    whole, so that another thread never reads one half made)."""
+    entry = _READ_ONLY_MAPS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    building: dict[int, tuple[Mapping[str, Any], _ReadOnlyMap]] = {}
+    found = _made_read_only_map(node, components, building)
+    _READ_ONLY_MAPS.update(building)
     return found
+
+
+def _made_read_only_map(
+    node: Mapping[str, Any],
+    components: Mapping[str, Any],
+    building: dict[int, tuple[Mapping[str, Any], _ReadOnlyMap]],
+) -> _ReadOnlyMap:
+    entry = building.get(id(node)) or _READ_ONLY_MAPS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    if not node:
+        return _NOTHING_READ_ONLY
+    if not _leads_to_read_only(node, components):
+        building[id(node)] = (node, _NOTHING_READ_ONLY)
+        return _NOTHING_READ_ONLY
+    found = _ReadOnlyMap()
+    building[id(node)] = (node, found)  # before its parts: a cycle of `$ref`s comes back to it
+    for name, (read_only, sub) in _properties(node, components).items():
+        target = resolve(sub, components)
+        if read_only:
+            found.properties.append((name, True, None))
+        elif _leads_to_read_only(target, components):
+            found.properties.append((name, False, _made_read_only_map(target, components, building)))
+    items = node.get("items")
+    target = resolve(items, components) if isinstance(items, dict) else {}
+    if _leads_to_read_only(target, components):
+        found.items = _made_read_only_map(target, components, building)
+    return found
+
+
+def _leads_to_read_only(node: Mapping[str, Any], components: Mapping[str, Any]) -> bool:
+    """A resolved schema has a read-only property, or leads to one through a property that is not read-only
+    or through its array items (cycles of `$ref` included)."""
+    seen: list[Mapping[str, Any]] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if not current or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        properties = _properties(current, components)
+        if any(read_only for read_only, _ in properties.values()):
+            return True
+        pending += [resolve(sub, components) for read_only, sub in properties.values() if not read_only]
+        items = current.get("items")
+        if isinstance(items, dict):
+            pending.append(resolve(items, components))
+    return False
 
 
 _PROPERTIES: dict[int, tuple[Mapping[str, Any], dict[str, tuple[bool, Any]]]] = {}

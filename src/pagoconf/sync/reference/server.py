@@ -7,16 +7,15 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 
-from pagoconf.engine.server import AsgiServer
+from pagoconf.engine.server import AsgiServer, Served
 from pagoconf.sync.reference.app import ENDPOINT, StationApp
 from pagoconf.sync.reference.defects import station_class
 from pagoconf.sync.reference.model import StationModel
 from pagoconf.sync.reference.store import Store
 
 
-class ReferenceStation:
+class ReferenceStation(Served):
     """The reference paForNode station on a real port; a context manager."""
 
     def __init__(
@@ -63,7 +62,6 @@ class ReferenceStation:
             raise
         self.host = host
         self.port = self._server.port
-        self._closed = False
 
     @property
     def primitive_version(self) -> int:
@@ -81,41 +79,12 @@ class ReferenceStation:
         """The endpoint URL, e.g. http://127.0.0.1:PORT/paForNode."""
         return f"http://{self.host}:{self.port}{ENDPOINT}"
 
-    def start(self) -> ReferenceStation:
-        """Serve in a background thread and return self."""
-        if self._closed:
-            raise RuntimeError("the station was stopped and its state closed: start a new ReferenceStation")
-        self._server.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the foreground until interrupted (the CLI's `pagoconf station`)."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._close()
-
-    def stop(self) -> None:
-        """Stop serving, release the port and close the state (a temporary database is removed)."""
-        self._server.stop()
-        self._close()
-
-    def _close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self.model.close()
-            self._remove_temporary()
+    def _release(self) -> None:
+        self.model.close()
+        self._remove_temporary()
 
     def _remove_temporary(self) -> None:
         if self._temporary is not None:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     Path(f"{self._temporary}{suffix}").unlink()
-
-    def __enter__(self) -> ReferenceStation:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

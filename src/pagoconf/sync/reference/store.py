@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pagoconf.engine.sqlite import SqliteConnection
 from pagoconf.sync.reference.data import (
     IDENTITY,
     Debtor,
@@ -71,21 +69,18 @@ class StoredReceipt:
     received_at: str
 
 
-class Store:
+class Store(SqliteConnection):
     """Notices and receipts in one SQLite file (or ":memory:"); every method is thread-safe."""
 
     def __init__(
         self, path: str | Path, *, today: date | None = None, fiscal_code: str = IDENTITY.id_pa
     ) -> None:
         """Open `path`; a new database is seeded with the notices dated from `today`."""
-        self.path = str(path)
         self.fiscal_code = fiscal_code
-        self._lock = threading.RLock()
-        self._depth = 0
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._connect(path)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
+            raise StoreError(f"cannot open {path}: {exc}") from None
         try:
             # WAL + NORMAL: a commit survives a crash of the station, without an fsync per receipt
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -100,34 +95,6 @@ class Store:
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"{self.path} is not a reference station database: {exc}") from None
-
-    def close(self) -> None:
-        """Close the connection (the file stays)."""
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Hold the lock and run the enclosed calls as one SQLite transaction (nested calls join it)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
 
     # --- notices ----------------------------------------------------------------------------------------
 

@@ -8,10 +8,9 @@ from collections.abc import Iterator, Mapping
 
 from pagoconf.engine.violation import Violation
 from pagoconf.platform.sandbox import aca
-from pagoconf.platform.sandbox.checks.common import JSON, honoured_segregation_codes
+from pagoconf.platform.sandbox.checks.common import JSON, honoured_segregation_codes, once, unknown_key
 from pagoconf.platform.sandbox.checks.registry import Stage, Verdict, judge, rule
 from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.keys import HEADER
 from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case
 from pagoconf.platform.sandbox.validation import operation_validator
@@ -35,9 +34,7 @@ def _body(case: Case) -> Mapping[str, object] | None:
 @rule("ACA-001", stage=Stage.KEY, status=401, title="UNAUTHORIZED")
 def aca_requests_carry_a_known_key(case: Case) -> Iterator[Violation]:
     """A subscription key the platform issued travels in Ocp-Apim-Subscription-Key."""
-    if case.key is None:
-        actual = "an unknown key" if case.snapshot.get("key_presented") else "no key"
-        yield Violation("a subscription key the platform issued", actual, f"header:{HEADER}")
+    yield from unknown_key(case)
 
 
 @rule(
@@ -60,9 +57,10 @@ def the_key_covers_the_institution(case: Case) -> Iterator[Violation]:
 
 @rule("ACA-003", stage=Stage.TRANSPORT, status=415, title="UNSUPPORTED MEDIA TYPE")
 def the_aca_body_is_declared_as_json(case: Case) -> Iterator[Violation]:
-    """The body is sent as application/json."""
+    """A body is sent as application/json."""
     request = case.request
-    if not request.too_large and request.content_type != JSON:
+    sent = bool(request.body) or request.header("content-type") is not None
+    if sent and not request.too_large and request.content_type != JSON:
         yield Violation(JSON, request.content_type or "no Content-Type", "header:Content-Type")
 
 
@@ -78,7 +76,7 @@ def the_aca_body_is_json(case: Case) -> Iterator[Violation]:
     request = case.request
     if request.too_large:
         yield Violation("at most 10 MiB", f"more than {request.body_size} bytes", "")
-    elif request.content_type == JSON and not request.body.strip():
+    elif request.content_type in (JSON, "") and not request.body.strip():
         yield Violation("a JSON body", "Required request body is missing", "")
     elif request.content_type == JSON and not request.json_ok:
         yield Violation("well-formed JSON", "the body does not parse as JSON", "")
@@ -162,7 +160,9 @@ def _gpd_problem(case: Case, finding: Finding) -> Problem:
     return Problem(status, refusal.title if refusal else BAD_REQUEST, refusal.detail if refusal else "")
 
 
+@once
 def _gpd_verdict(case: Case) -> Verdict | None:
+    """GPD's verdict on the request ACA makes of it (judged once: ACA-009 and its refusal share it)."""
     sub = case.snapshot.get("gpd")
     if not sub:
         return None

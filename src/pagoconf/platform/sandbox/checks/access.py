@@ -11,11 +11,12 @@ from pagoconf.platform.sandbox.checks.common import (
     body_options,
     declares_body,
     honoured_segregation_codes,
+    key_problem,
     spec,
+    unknown_key,
 )
 from pagoconf.platform.sandbox.checks.registry import Stage, rule
 from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.keys import HEADER
 from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case
 
@@ -23,12 +24,10 @@ from pagoconf.platform.sandbox.request import Case
 
 
 def _route_problem(case: Case, finding: Finding) -> Problem:
-    if case.request.allowed:
-        return Problem(
-            405,
-            "METHOD NOT ALLOWED",
-            f"{case.request.method} is not supported here; use {', '.join(case.request.allowed)}",
-        )
+    allowed = ", ".join(case.request.allowed)
+    if allowed:
+        detail = f"{case.request.method} is not supported here; use {allowed}"
+        return Problem(405, "METHOD NOT ALLOWED", detail, (("Allow", allowed),))  # RFC 9110 §15.5.6
     return Problem(404, "NOT FOUND", f"No operation at {case.request.path}")
 
 
@@ -64,22 +63,10 @@ def info_is_published(case: Case) -> Iterator[Violation]:
 # --- KEY, ORGANIZATION ----------------------------------------------------------------------------------
 
 
-def _key_problem(case: Case, finding: Finding) -> Problem:
-    missing = not case.snapshot.get("key_presented")
-    reason = (
-        "missing subscription key. Make sure to include subscription key"
-        if missing
-        else ("invalid subscription key. Make sure to provide a valid key for an active subscription")
-    )
-    return Problem(401, "UNAUTHORIZED", f"Access denied due to {reason}.")
-
-
-@rule("GPD-003", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=_key_problem)
+@rule("GPD-003", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=key_problem)
 def the_request_carries_a_known_key(case: Case) -> Iterator[Violation]:
     """A subscription key the platform issued travels in Ocp-Apim-Subscription-Key."""
-    if case.key is None:
-        actual = "an unknown key" if case.snapshot.get("key_presented") else "no key"
-        yield Violation("a subscription key the platform issued", actual, f"header:{HEADER}")
+    yield from unknown_key(case)
 
 
 @rule(

@@ -10,11 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pagoconf.engine.violation import Violation
-from pagoconf.platform.sandbox.checks.common import JSON, spec
+from pagoconf.platform.sandbox.checks.common import JSON, key_problem, once, spec, unknown_key
 from pagoconf.platform.sandbox.checks.registry import Stage, rule
-from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.keys import HEADER
-from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case
 from pagoconf.platform.sandbox.validation import SchemaError, operation_validator
 
@@ -42,21 +39,10 @@ def _sent_as_json(case: Case) -> bool:
 # --- KEY, ORGANIZATION ----------------------------------------------------------------------------------
 
 
-def _key_problem(case: Case, finding: Finding) -> Problem:
-    reason = (
-        "invalid subscription key. Make sure to provide a valid key for an active subscription"
-        if case.snapshot.get("key_presented")
-        else "missing subscription key. Make sure to include subscription key"
-    )
-    return Problem(401, "UNAUTHORIZED", f"Access denied due to {reason}.")
-
-
-@rule("CHECKOUT-001", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=_key_problem)
+@rule("CHECKOUT-001", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=key_problem)
 def the_cart_carries_a_known_key(case: Case) -> Iterator[Violation]:
     """A subscription key the platform issued travels in Ocp-Apim-Subscription-Key."""
-    if case.key is None:
-        actual = "an unknown key" if case.snapshot.get("key_presented") else "no key"
-        yield Violation("a subscription key the platform issued", actual, f"header:{HEADER}")
+    yield from unknown_key(case)
 
 
 @rule(
@@ -113,11 +99,16 @@ def _owner(error: SchemaError) -> str:
     return "CHECKOUT-010"
 
 
+@once
+def _cart_errors(case: Case) -> list[SchemaError]:
+    """The cart's contract errors (validated once: each rule of CHECKOUT-010 to 014 takes its own)."""
+    return operation_validator(case.sanp, spec(case).name, case.contracts).body_errors(case.body)
+
+
 def _schema_violations(case: Case, rule_id: str) -> Iterator[Violation]:
     if not _sent_as_json(case):
         return
-    validator = operation_validator(case.sanp, spec(case).name, case.contracts)
-    for error in validator.body_errors(case.body):
+    for error in _cart_errors(case):
         if _owner(error) == rule_id:
             actual = "missing" if error.keyword == "required" else error.message
             yield Violation(f"{error.keyword} as {spec(case).name}'s schema declares", actual, error.where)

@@ -4,14 +4,19 @@ body's options, the sandbox time and the list windows."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
+from pagoconf.engine.violation import Violation
 from pagoconf.platform.sandbox.contract import OperationSpec, load_contract
 from pagoconf.platform.sandbox.dates import parse_date, parse_datetime
+from pagoconf.platform.sandbox.findings import Finding
+from pagoconf.platform.sandbox.keys import HEADER
+from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case
-from pagoconf.platform.sandbox.validation import coerce
+from pagoconf.platform.sandbox.validation import Coerced, coerce
 
 MAX_DAYS_INTERVAL = 30
 PLATFORM_PAGE_LIMIT = 50
@@ -54,9 +59,49 @@ PLATFORM_LIMITS = """{
 publishes (3.13.0's publishes most of them)."""
 
 
+T = TypeVar("T")
+
+
+# --- the subscription key: one rule per API, one judgement ------------------------------------------------
+
+
+def unknown_key(case: Case) -> Iterator[Violation]:
+    """No key, or one the platform did not issue, in Ocp-Apim-Subscription-Key."""
+    if case.key is None:
+        actual = "an unknown key" if case.snapshot.get("key_presented") else "no key"
+        yield Violation("a subscription key the platform issued", actual, f"header:{HEADER}")
+
+
+def key_problem(case: Case, finding: Finding) -> Problem:
+    """The platform's 401, worded as its API gateway words it: missing or invalid key."""
+    reason = (
+        "invalid subscription key. Make sure to provide a valid key for an active subscription"
+        if case.snapshot.get("key_presented")
+        else "missing subscription key. Make sure to include subscription key"
+    )
+    return Problem(401, "UNAUTHORIZED", f"Access denied due to {reason}.")
+
+
 # --- helpers: the contract and the snapshot ---------------------------------------------------------------
 
 
+def once(fn: Callable[[Case], T]) -> Callable[[Case], T]:
+    """`fn` of a case worked out once, then shared by every rule of the request that asks for it (kept in
+    `case.derived`: a case never changes)."""
+
+    @wraps(fn)
+    def shared(case: Case) -> T:
+        memo = case.derived
+        try:
+            return memo[fn]
+        except KeyError:
+            value = memo[fn] = fn(case)
+            return value
+
+    return shared
+
+
+@once
 def spec(case: Case) -> OperationSpec:
     """The contract operation of the case."""
     assert case.operation is not None
@@ -73,10 +118,19 @@ def declares_body(case: Case) -> bool:
     return case.operation is not None and spec(case).body is not None
 
 
+def coerced(case: Case, location: str) -> Coerced:
+    """The case's `location` parameters converted to their declared types (once per case and location)."""
+    memo, key = case.derived, (coerced, location)
+    found = memo.get(key)
+    if found is None:
+        raw = case.request.path_params if location == "path" else case.request.query_values
+        found = memo[key] = coerce(spec(case), location, raw)
+    return found
+
+
 def param_values(case: Case, location: str) -> dict[str, Any]:
     """The case's `location` parameters converted to their declared types."""
-    raw = case.request.path_params if location == "path" else case.request.query_values
-    return dict(coerce(spec(case), location, raw).values)
+    return dict(coerced(case, location).values)
 
 
 def honoured_segregation_codes(case: Case) -> frozenset[str] | None:
@@ -92,6 +146,7 @@ def honoured_segregation_codes(case: Case) -> frozenset[str] | None:
     return codes
 
 
+@once
 def body_options(case: Case) -> list[tuple[int, Mapping[str, Any]]]:
     """The payment options of a create/update body, with their index."""
     body = case.body

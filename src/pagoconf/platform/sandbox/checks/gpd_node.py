@@ -42,9 +42,12 @@ def the_request_is_a_readable_envelope(case: Case) -> Iterator[Violation]:
     """The request is well-formed XML within 1 MiB (no DTD, bounded depth): a SOAP 1.1 envelope whose Body
     holds the operation's request element alone."""
     op = gpd_node.primitive(case.operation)
+    request, problem = gpd_node.read(case.request.body)
+    if case.operation == gpd_node.UNIDENTIFIED:
+        why = problem or "neither the Body nor the SOAPAction names a paForNode operation"
+        yield Violation("a SOAP 1.1 envelope holding a paForNode request", why, "/Envelope")
     if op is None:
         return
-    request, problem = gpd_node.read(case.request.body)
     expected = f"{{{soap.PAFN}}}{op.request}"
     if case.request.body_size > gpd_node.MAX_BODY:
         yield Violation(f"at most {gpd_node.MAX_BODY} bytes", f"{case.request.body_size} bytes", "")

@@ -15,6 +15,7 @@ from pagoconf.platform.sandbox.checks.common import (
     body_options,
     moment_of,
     now,
+    once,
     param_values,
     receipts_page_size,
     stamp,
@@ -368,14 +369,15 @@ PUBLISH_TITLES = {
 }
 
 
+@once
 def publishing(case: Case) -> model.Position | None:
     """The position the request would publish: the stored one (publishPosition), or the one the body
-    describes (create or update with toPublish)."""
+    describes (create or update with toPublish), as the write builds it before publishing it."""
     if case.operation == "publishPosition":
         return case.position
     if case.operation in WRITES and to_publish(case) and isinstance(case.body, Mapping):
         try:
-            return model.from_body(case.body, case.organization, now(case))
+            return model.from_body(case.body, case.organization, now(case), previous=case.position)
         except (KeyError, TypeError, ValueError):
             return None
     return None

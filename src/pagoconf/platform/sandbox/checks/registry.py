@@ -95,11 +95,23 @@ def _stages() -> list[list[str]]:
     return [[rid for rid in GPD.by_rule if OUTCOMES[rid].stage == stage] for stage in order]
 
 
-_PLANS: dict[tuple[str | None, int], list[list[str]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A rule as `judge` runs it: its check, when it has something to judge (None: always), and whether
+    its findings are warnings (`should`: always; `departure`: unless the sandbox is strict)."""
+
+    rule_id: str
+    fn: Callable[[Case], Iterable[Violation]]
+    applies: Callable[[Case], bool] | None
+    should: bool
+    departure: bool
 
 
-def _plan(operation: str | None) -> list[list[str]]:
-    """The rule ids that apply to `operation`, by stage (`_stages` order), worked out once per operation."""
+_PLANS: dict[tuple[str | None, int], list[list[_Planned]]] = {}
+
+
+def _plan(operation: str | None) -> list[list[_Planned]]:
+    """The rules that apply to `operation`, by stage (`_stages` order), worked out once per operation."""
     key = (operation, len(OUTCOMES))
     plan = _PLANS.get(key)
     if plan is None:
@@ -108,24 +120,31 @@ def _plan(operation: str | None) -> list[list[str]]:
             [r for r in stage if (r in ROUTELESS if operation is None else operation in rules[r].applies_to)]
             for stage in _stages()
         )
-        plan = [stage for stage in stages if stage]
+        plan = [[_planned(rule_id) for rule_id in stage] for stage in stages if stage]
         _PLANS[key] = plan
     return plan
+
+
+def _planned(rule_id: str) -> _Planned:
+    check = GPD.by_rule[rule_id]
+    applies = None if check.applies is _always else check.applies
+    should = catalogue()[rule_id].level == "SHOULD"
+    return _Planned(rule_id, check.fn, applies, should, OUTCOMES[rule_id].departure)
 
 
 def judge(case: Case) -> Verdict:
     """Every rule that applies to the case's operation, stage by stage; the refusal of the first stage that
     has one. Pure: the same case gives the same verdict, live or read back from the journal."""
-    rules = catalogue()
     findings: list[Finding] = []
+    lenient = not case.strict
     for stage in _plan(case.operation):
         refusing: list[Finding] = []
-        for rule_id in stage:
-            check, outcome = GPD.by_rule[rule_id], OUTCOMES[rule_id]
-            if not check.applies(case):
+        for planned in stage:
+            if planned.applies is not None and not planned.applies(case):
                 continue
-            warning = rules[rule_id].level == "SHOULD" or (outcome.departure and not case.strict)
-            for v in check.fn(case):
+            rule_id = planned.rule_id
+            warning = planned.should or (planned.departure and lenient)
+            for v in planned.fn(case):
                 finding = Finding(rule_id, v.expected, v.actual, v.where, warning)
                 findings.append(finding)
                 if not warning:

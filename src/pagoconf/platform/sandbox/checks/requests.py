@@ -16,7 +16,9 @@ from pagoconf.platform.sandbox.checks.common import (
     PLATFORM_LIMITS,
     PLATFORM_PAGE_LIMIT,
     SEGREGATION_CODES,
+    coerced,
     declares_body,
+    once,
     param_values,
     spec,
     window,
@@ -27,7 +29,6 @@ from pagoconf.platform.sandbox.dates import LOCAL_DATE_TIME
 from pagoconf.platform.sandbox.request import Case
 from pagoconf.platform.sandbox.validation import (
     SchemaError,
-    coerce,
     operation_validator,
     read_only_sent,
     schema_errors,
@@ -45,17 +46,27 @@ def _page_required_departure(case: Case, error: SchemaError) -> bool:
     )
 
 
+def _parameter_errors(case: Case, location: str) -> list[SchemaError]:
+    """The contract errors of the case's `location` parameters (once per case and location)."""
+    memo, key = case.derived, (_parameter_errors, location)
+    found = memo.get(key)
+    if found is None:
+        validator = operation_validator(case.sanp, spec(case).name, case.contracts)
+        found = memo[key] = validator.parameter_errors(location, coerced(case, location).values)
+    return found
+
+
 @rule("GPD-010", stage=Stage.CONTRACT, status=400)
 def parameters_follow_the_contract(case: Case) -> Iterator[Violation]:
     """Path and query parameters have the types, ranges, formats and values the operation declares."""
-    validator = operation_validator(case.sanp, spec(case).name, case.contracts)
     for location in ("path", "query"):
-        for error in validator.parameter_errors(location, param_values(case, location)):
+        for error in _parameter_errors(case, location):
             if not _page_required_departure(case, error):
                 actual = "missing" if error.keyword == "required" else error.message
                 yield Violation(f"{error.keyword} as the contract declares", actual, error.where)
 
 
+@once
 def _body_errors(case: Case) -> tuple[list[SchemaError], list[str]]:
     """The body's contract errors, and the pointers of optional fields sent as null (the platform reads
     them as absent): the body is validated again with those nulls left out."""
@@ -82,6 +93,12 @@ def _without(value: Any, pointers: set[str], where: str = "") -> Any:
     return value
 
 
+def _may_hold_nulls(raw: bytes) -> bool:
+    """A JSON text may hold a null: in UTF-8 it then says `null`; in UTF-16 or UTF-32 (json.loads reads them
+    too) every ASCII character has a NUL byte."""
+    return b"null" in raw or b"\x00" in raw
+
+
 def _without_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
@@ -98,6 +115,7 @@ def _lenient_date_time(error: SchemaError) -> bool:
     )
 
 
+@once
 def _checks_body(case: Case) -> bool:
     return declares_body(case) and case.request.json_ok and bool(case.request.body.strip())
 
@@ -139,7 +157,7 @@ def optional_fields_are_left_out_rather_than_null(case: Case) -> Iterator[Violat
 @rule("GPD-021", stage=Stage.CONTRACT, status=400, departure=True)
 def query_booleans_are_true_or_false(case: Case) -> Iterator[Violation]:
     """A boolean query parameter is exactly `true` or `false` (the platform also takes True, yes, on, 1)."""
-    for name, text in coerce(spec(case), "query", case.request.query_values).lenient.items():
+    for name, text in coerced(case, "query").lenient.items():
         yield Violation("true or false", text, f"query:{name}")
 
 
@@ -169,8 +187,7 @@ def date_times_carry_an_offset(case: Case) -> Iterator[Violation]:
 @rule("GPD-024", stage=Stage.CONTRACT, status=400, departure=True)
 def the_page_is_sent(case: Case) -> Iterator[Violation]:
     """A debt-position list names its page where the contract requires it (the platform defaults it to 0)."""
-    validator = operation_validator(case.sanp, spec(case).name, case.contracts)
-    for error in validator.parameter_errors("query", param_values(case, "query")):
+    for error in _parameter_errors(case, "query"):
         if _page_required_departure(case, error):
             yield Violation("page (required by the contract)", "missing", "query:page")
 
@@ -252,7 +269,8 @@ def the_platform_field_limits_hold(case: Case) -> Iterator[Violation]:
     remittance information and metadata ≤ 140."""
     if not _checks_body(case):
         return
-    for error in schema_errors(schema_validator(PLATFORM_LIMITS), _without_nulls(case.body)):
+    body = _without_nulls(case.body) if _may_hold_nulls(case.request.body) else case.body
+    for error in schema_errors(schema_validator(PLATFORM_LIMITS), body):
         yield Violation(f"{error.keyword} as the platform's model requires", error.message, error.where)
 
 

@@ -9,11 +9,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from pagoconf.engine.violation import Violation
-from pagoconf.platform.sandbox.checks.common import now
+from pagoconf.platform.sandbox.checks.common import key_problem, now, unknown_key
 from pagoconf.platform.sandbox.checks.registry import Stage, rule
-from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.keys import HEADER
-from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case
 from pagoconf.platform.sandbox.upload import FILE_FIELD, MAX_UNZIPPED, Reading, read_upload
 
@@ -48,21 +45,10 @@ def upload_id(case: Case) -> str:
 # --- KEY, ORGANIZATION ----------------------------------------------------------------------------------
 
 
-def _key_problem(case: Case, finding: Finding) -> Problem:
-    reason = (
-        "invalid subscription key. Make sure to provide a valid key for an active subscription"
-        if case.snapshot.get("key_presented")
-        else "missing subscription key. Make sure to include subscription key"
-    )
-    return Problem(401, "UNAUTHORIZED", f"Access denied due to {reason}.")
-
-
-@rule("UPLOAD-001", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=_key_problem)
+@rule("UPLOAD-001", stage=Stage.KEY, status=401, title="UNAUTHORIZED", refine=key_problem)
 def uploads_carry_a_known_key(case: Case) -> Iterator[Violation]:
     """A subscription key the platform issued travels in Ocp-Apim-Subscription-Key."""
-    if case.key is None:
-        actual = "an unknown key" if case.snapshot.get("key_presented") else "no key"
-        yield Violation("a subscription key the platform issued", actual, f"header:{HEADER}")
+    yield from unknown_key(case)
 
 
 @rule(
@@ -124,12 +110,12 @@ def the_upload_carries_a_file(case: Case) -> Iterator[Violation]:
         yield Violation(f"a `{FILE_FIELD}` part", read.file, f"part:{FILE_FIELD}")
 
 
-# --- CONTRACT: the file ---------------------------------------------------------------------------------
+# --- PLATFORM: the file (beyond its schema, `format: binary`) -------------------------------------------
 
 
 @rule(
     "UPLOAD-006",
-    stage=Stage.CONTRACT,
+    stage=Stage.PLATFORM,
     status=400,
     title="NOT A ZIP FILE",
     detail="Only ZIP files can be uploaded: {details}",
@@ -141,7 +127,7 @@ def the_file_is_a_zip_archive(case: Case) -> Iterator[Violation]:
         yield Violation("a ZIP archive named *.zip", read.archive, f"part:{FILE_FIELD}")
 
 
-@rule("UPLOAD-007", stage=Stage.CONTRACT, status=400, title="INVALID FILE", detail="{details}")
+@rule("UPLOAD-007", stage=Stage.PLATFORM, status=400, title="INVALID FILE", detail="{details}")
 def the_archive_holds_one_json_file(case: Case) -> Iterator[Violation]:
     """The archive holds exactly one entry: an unencrypted .json file with a plain name (no folder, no ..)."""
     read = reading(case)
@@ -149,7 +135,7 @@ def the_archive_holds_one_json_file(case: Case) -> Iterator[Violation]:
         yield Violation("exactly one entry, a plain-named .json file", read.entry, f"part:{FILE_FIELD}")
 
 
-@rule("UPLOAD-008", stage=Stage.CONTRACT, status=400, title="INVALID FILE", detail="{details}")
+@rule("UPLOAD-008", stage=Stage.PLATFORM, status=400, title="INVALID FILE", detail="{details}")
 def the_entry_inflates_within_100_mib(case: Case) -> Iterator[Violation]:
     """The entry inflates, intact, to at most 100 MiB (whatever sizes the archive declares)."""
     read = reading(case)
@@ -159,7 +145,7 @@ def the_entry_inflates_within_100_mib(case: Case) -> Iterator[Violation]:
         )
 
 
-@rule("UPLOAD-009", stage=Stage.CONTRACT, status=400, title="INVALID JSON", detail="{details}")
+@rule("UPLOAD-009", stage=Stage.PLATFORM, status=400, title="INVALID JSON", detail="{details}")
 def the_entry_is_json_of_the_operations_shape(case: Case) -> Iterator[Violation]:
     """The entry is JSON: {"paymentPositions": [objects]} to create or update, {"paymentPositionIUPDs":
     [strings]} to delete."""
