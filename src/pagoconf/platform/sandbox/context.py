@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from pagoconf.platform.sandbox.contract import Contract, OperationSpec
 from pagoconf.platform.sandbox.problems import Problem
@@ -30,7 +31,7 @@ class Reply:
 
 def json_reply(status: int, value: Any, headers: Mapping[str, str] | None = None) -> Reply:
     """A JSON answer."""
-    return Reply(status, json.dumps(value, ensure_ascii=False).encode(), JSON_TYPE, dict(headers or {}))
+    return Reply(status, orjson.dumps(value), JSON_TYPE, dict(headers or {}))
 
 
 def problem_reply(problem: Problem, headers: Mapping[str, str] | None = None) -> Reply:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from pagoconf.platform.sandbox.findings import Finding
 
 FORMAT = "pagoconf-sandbox-journal"
@@ -94,15 +96,15 @@ def row(seq: int, e: JournalEntry) -> tuple[Any, ...]:
         e.method,
         e.path,
         e.query,
-        json.dumps(dict(e.request_headers)),
+        orjson.dumps(dict(e.request_headers)).decode(),
         e.request_body,
         e.status,
-        json.dumps(dict(e.response_headers)),
+        orjson.dumps(dict(e.response_headers)).decode(),
         e.response_body,
         e.elapsed_ms,
         e.key_id,
-        json.dumps([f.as_dict() for f in e.findings]),
-        json.dumps(e.snapshot),
+        orjson.dumps([f.as_dict() for f in e.findings]).decode(),
+        orjson.dumps(e.snapshot).decode(),
         e.strict,
         e.injected,
     )

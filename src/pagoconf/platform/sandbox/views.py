@@ -115,6 +115,8 @@ def shaped(contract: Contract, op: OperationSpec, status: int, value: Any) -> An
 
 def prune(value: Any, schema: Any, components: Mapping[str, Any]) -> Any:
     """`value` cut down to the properties its schema names (free-form objects are kept whole)."""
+    if not isinstance(value, (dict, list)):
+        return value
     node = resolve(schema, components)
     if isinstance(value, dict):
         properties = node.get("properties")
