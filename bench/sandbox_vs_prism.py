@@ -13,10 +13,11 @@ the ratios against the targets (sandbox ≥ 2× Prism's throughput, p99 no worse
 Prism is installed with npm into a cache folder outside the repository (--prism-dir, default
 $PAGOCONF_BENCH_CACHE/prism or ~/.cache/pagoconf-bench/prism) the first time; without npm it is skipped.
 --profile N then sends N createPosition straight into SandboxService.handle in this process under cProfile
-and prints where the sandbox's own time goes.
+and prints where the sandbox's own time goes. --ceiling first loads a trivial uvicorn app (a fixed 201, no
+work) the same way: the most this load generator can send on this machine, which bounds both figures.
 
 Run: .venv/bin/python bench/sandbox_vs_prism.py [--clients 8] [--seconds 10] [--max-requests 50000]
-     [--rounds 1] [--db] [--profile N] [--prism-dir DIR] [--no-prism]"""
+     [--rounds 1] [--db] [--profile N] [--ceiling] [--prism-dir DIR] [--no-prism]"""
 
 from __future__ import annotations
 
@@ -146,6 +147,33 @@ def start_sandbox(work: Path, *, db: bool) -> Server:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=work)
     server = Server("sandbox", process, port, f"{GPD_BASE}/organizations/{ORG}/debtpositions", log)
     wait_until_up(server, f"{GPD_BASE}/info", {"Ocp-Apim-Subscription-Key": KEY})
+    return server
+
+
+TRIVIAL_APP = """
+import sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 201, "headers": headers})
+    await send({"type": "http.response.body", "body": b'{"status":"DRAFT"}'})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools", log_level="warning")
+"""
+
+
+def start_trivial(work: Path) -> Server:
+    """A uvicorn app that answers every request 201 at once: the load generator's ceiling."""
+    port = free_port()
+    log = work / "trivial.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", TRIVIAL_APP, str(port)], stdout=out, stderr=subprocess.STDOUT, cwd=work
+        )
+    server = Server("trivial", process, port, "/", log)
+    wait_until_up(server, "/", {})
     return server
 
 
@@ -354,6 +382,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, metavar="N", help="then profile N createPosition in SandboxService.handle"
     )
+    parser.add_argument("--ceiling", action="store_true", help="first measure a trivial server (no work)")
     parser.add_argument("--prism-dir", type=Path, default=None)
     parser.add_argument("--no-prism", action="store_true")
     args = parser.parse_args()
@@ -368,6 +397,16 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="pagoconf-bench-") as tmp:
         work = Path(tmp)
+        if args.ceiling:
+            trivial = start_trivial(work)
+            try:
+                for seconds, cap in ((WARMUP_SECONDS, 10_000), (args.seconds, args.max_requests)):
+                    ceiling = load(
+                        trivial, clients=args.clients, seconds=seconds, max_requests=cap, numbers=numbers
+                    )
+                print(f"ceiling  {ceiling.line()}", flush=True)
+            finally:
+                trivial.stop()
         sandbox = start_sandbox(work, db=args.db)
         prism = start_prism(binary, document, work) if binary is not None else None
         try:

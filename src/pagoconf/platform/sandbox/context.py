@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-
+from pagoconf.platform.sandbox import jsontext
 from pagoconf.platform.sandbox.contract import Contract, OperationSpec
 from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.receipts import ReceiptSink, keep_only
@@ -31,7 +30,7 @@ class Reply:
 
 def json_reply(status: int, value: Any, headers: Mapping[str, str] | None = None) -> Reply:
     """A JSON answer."""
-    return Reply(status, orjson.dumps(value), JSON_TYPE, dict(headers or {}))
+    return Reply(status, jsontext.dumps(value), JSON_TYPE, dict(headers or {}))
 
 
 def problem_reply(problem: Problem, headers: Mapping[str, str] | None = None) -> Reply:

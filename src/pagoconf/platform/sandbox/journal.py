@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from pagoconf.platform.sandbox import jsontext
 from pagoconf.platform.sandbox.findings import Finding
 
 FORMAT = "pagoconf-sandbox-journal"
@@ -96,15 +95,15 @@ def row(seq: int, e: JournalEntry) -> tuple[Any, ...]:
         e.method,
         e.path,
         e.query,
-        orjson.dumps(dict(e.request_headers)).decode(),
+        jsontext.text(dict(e.request_headers)),
         e.request_body,
         e.status,
-        orjson.dumps(dict(e.response_headers)).decode(),
+        jsontext.text(dict(e.response_headers)),
         e.response_body,
         e.elapsed_ms,
         e.key_id,
-        orjson.dumps([f.as_dict() for f in e.findings]).decode(),
-        orjson.dumps(e.snapshot).decode(),
+        jsontext.text([f.as_dict() for f in e.findings]),
+        jsontext.text(e.snapshot),
         e.strict,
         e.injected,
     )

@@ -9,8 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import orjson
-
+from pagoconf.platform.sandbox import jsontext
 from pagoconf.platform.sandbox.dates import from_stored, parse_datetime, stored
 from pagoconf.platform.sandbox.problems import Problem, Refused
 
@@ -168,9 +167,9 @@ class Position:
         return _plain(self)
 
     def document(self) -> str:
-        """The position as JSON text, as the stores keep it: `as_record()`'s data, written by orjson straight
-        from the dataclasses instead of through a copy as plain data."""
-        return orjson.dumps(self, default=_document_default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+        """The position as JSON text, as the stores keep it: `as_record()`'s data, written straight from the
+        dataclasses instead of through a copy as plain data."""
+        return jsontext.dumps(self, default=_document_default, option=jsontext.PASSTHROUGH_DATETIME).decode()
 
     @classmethod
     def from_record(cls, raw: Mapping[str, Any]) -> Position:
@@ -478,8 +477,8 @@ def _plain(value: Any) -> Any:
 
 
 def _document_default(o: Any) -> Any:
-    """What orjson leaves to us: date-times, written as `stored` text (dataclasses, tuples, StrEnums,
-    numbers and strings it writes itself, as `_plain` would make them)."""
+    """What the encoder leaves to us: date-times, written as `stored` text, and (the standard library's
+    fallback) dataclasses, as `_plain` makes them."""
     if isinstance(o, datetime):
         return stored(o)
     return _plain(o)
