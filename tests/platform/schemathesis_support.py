@@ -24,7 +24,7 @@ from schemathesis.core.transport import Response
 
 from pagoconf.engine.contracts import contract_path
 from pagoconf.engine.rules import catalogue
-from pagoconf.platform.sandbox import control
+from pagoconf.platform.sandbox import control, control_document
 from pagoconf.platform.sandbox.app import build_app
 from pagoconf.platform.sandbox.checks import OUTCOMES, Stage
 from pagoconf.platform.sandbox.contract import APIS, Api, read_document
@@ -562,7 +562,7 @@ CONTROL = "control"
 def control_served(sanp: str) -> Served:
     """The sandbox's own control API (/_sandbox/), as its document publishes it."""
     api = Api(CONTROL, "control-openapi.json", control.PREFIX, "Sandbox control")
-    return Served(sanp, api, control.DOCUMENT, control.document())
+    return Served(sanp, api, control_document.DOCUMENT, control_document.document())
 
 
 class Platform:

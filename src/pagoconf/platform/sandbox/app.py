@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, compile_path
 
 from pagoconf.platform.sandbox import checkout_page, control, pa_for_node
+from pagoconf.platform.sandbox.asgi import as_sandbox_request, read_body, to_response
 from pagoconf.platform.sandbox.context import Reply
 from pagoconf.platform.sandbox.contract import APIS, OperationSpec
 from pagoconf.platform.sandbox.request import MAX_BODY, SandboxRequest
@@ -32,48 +33,6 @@ INLINE_LIMIT = 64 * 1024
 """API requests with bodies up to this size are answered on the event loop: their work is about a
 millisecond of CPU under the store's lock, which a hop to a worker thread only delays and contends for the
 GIL (bench/sandbox_vs_prism.py: about twice the createPosition throughput, a third of the p99)."""
-
-
-async def read_body(request: Request) -> tuple[bytes, int]:
-    """The body (empty when it exceeds MAX_BODY) and how many bytes were seen; an oversized body is drained
-    up to DRAIN_LIMIT so the client reads the answer, then left unread."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size <= MAX_BODY:
-            chunks.append(chunk)
-        elif size > DRAIN_LIMIT:
-            break
-    return (b"".join(chunks) if size <= MAX_BODY else b""), size
-
-
-def to_response(reply: Reply) -> Response:
-    """A Starlette response for a reply."""
-    return Response(reply.body, reply.status, headers=dict(reply.headers), media_type=reply.content_type)
-
-
-def _sandbox_request(
-    request: Request,
-    body: bytes,
-    size: int,
-    api: str | None,
-    operation: str | None,
-    allowed: tuple[str, ...] = (),
-) -> SandboxRequest:
-    return SandboxRequest(
-        method=request.method,
-        path=request.url.path,
-        query=request.url.query,
-        headers=dict(request.headers.items()),
-        body=body,
-        body_size=size,
-        api=api,
-        operation=operation,
-        path_params={k: str(v) for k, v in request.path_params.items()},
-        allowed=allowed,
-        base_url=str(request.base_url).rstrip("/"),
-    )
 
 
 def build_app(service: SandboxService) -> Starlette:
@@ -107,7 +66,7 @@ def _api_endpoint(
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
-        body, size = await read_body(request)
+        body, size = await read_body(request, MAX_BODY, DRAIN_LIMIT)
         op = ops.get(request.method)
         if op is None:
             op, params = _sibling(request, siblings)
@@ -115,7 +74,7 @@ def _api_endpoint(
                 request.scope["path_params"] = params
         request.scope["path_params"] = declared_params(request.path_params, op)
         allowed = () if op is not None else tuple(sorted(ops))
-        sandbox_request = _sandbox_request(request, body, size, api, op.name if op else None, allowed)
+        sandbox_request = as_sandbox_request(request, body, size, api, op.name if op else None, allowed)
         fault = service.faults.take(op.name) if op is not None else None
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.delay_ms / 1000)
@@ -151,8 +110,8 @@ def _control_endpoint(
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
-        body, size = await read_body(request)
-        sandbox_request = _sandbox_request(request, body, size, api, name)
+        body, size = await read_body(request, MAX_BODY, DRAIN_LIMIT)
+        sandbox_request = as_sandbox_request(request, body, size, api, name)
         reply = await run_in_threadpool(service.control, name, handler, sandbox_request, started)
         return to_response(reply)
 
@@ -162,9 +121,9 @@ def _control_endpoint(
 def _unknown_endpoint(service: SandboxService) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
-        body, size = await read_body(request)
+        body, size = await read_body(request, MAX_BODY, DRAIN_LIMIT)
         request.scope["path_params"] = {}
-        sandbox_request = _sandbox_request(request, body, size, None, None)
+        sandbox_request = as_sandbox_request(request, body, size, None, None)
         return to_response(await _handled(service, sandbox_request, None, started))
 
     return endpoint

@@ -3,64 +3,34 @@ PSP would, report a transfer, move the clock, queue faults, read the journal."""
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pagoconf.platform.sandbox import control_station
 from pagoconf.platform.sandbox import positions as model
 from pagoconf.platform.sandbox.context import Reply, json_reply, problem_reply
+from pagoconf.platform.sandbox.control_document import document, json_body
 from pagoconf.platform.sandbox.dates import parse_datetime, wire
 from pagoconf.platform.sandbox.journal import FORMAT, FORMAT_VERSION
-from pagoconf.platform.sandbox.problems import BAD_REQUEST, Problem, Refused, problem
+from pagoconf.platform.sandbox.problems import BAD_REQUEST, Refused, problem
 from pagoconf.platform.sandbox.receipts import BuiltReceipt, build_receipt
 from pagoconf.platform.sandbox.request import SandboxRequest
 from pagoconf.platform.sandbox.store import StoredReceipt
-from pagoconf.platform.sandbox.validation import compile_schema, schema_errors
 
 if TYPE_CHECKING:
     from pagoconf.platform.sandbox.service import SandboxService
 
 PREFIX = "/_sandbox"
-DOCUMENT = Path(__file__).with_name("control-openapi.json")
 FAULT_KINDS = ("429", "500", "slow", "400", "404", "409", "422")
 REFUSALS = ("400", "404", "409", "422")
 """Kinds answered with that status instead of the real answer, before any rule (a refusal to provoke)."""
 ANSWERED = ("429", "500", *REFUSALS)
 """Kinds answered before any rule: the request is journaled without findings."""
-
-
-@cache
-def document() -> Mapping[str, Any]:
-    """The control API's OpenAPI document."""
-    return json.loads(DOCUMENT.read_text(encoding="utf-8"))
-
-
-@cache
-def _validator(schema: str) -> Any:
-    components = document()["components"]["schemas"]
-    return compile_schema({"$ref": f"#/components/schemas/{schema}"}, components, request=True)
-
-
-def _body(request: SandboxRequest, schema: str, *, required: bool) -> dict[str, Any]:
-    """The request's JSON body, valid against control schema `schema`; Refused (400) otherwise."""
-    if not request.body.strip():
-        if required:
-            raise Refused(problem(400, "a JSON body is required", BAD_REQUEST))
-        return {}
-    if not request.json_ok:
-        raise Refused(problem(400, "JSON parse error: the body does not parse as JSON", BAD_REQUEST))
-    errors = schema_errors(_validator(schema), request.json)
-    if errors:
-        raise Refused(problem(400, ", ".join(f"{e.where or '/'}: {e.message}" for e in errors), BAD_REQUEST))
-    return dict(request.json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +117,7 @@ def clock(service: SandboxService, request: SandboxRequest) -> Reply:
 
 def move_clock(service: SandboxService, request: SandboxRequest) -> Reply:
     """Move the clock forward, by some seconds or to a moment; scheduled transitions follow."""
-    body = _body(request, "ClockMove", required=True)
+    body = json_body(request, "ClockMove", required=True)
     if ("advance_seconds" in body) == ("to" in body):
         raise Refused(problem(400, "give exactly one of advance_seconds or to", BAD_REQUEST))
     if "to" in body:
@@ -166,7 +136,7 @@ def move_clock(service: SandboxService, request: SandboxRequest) -> Reply:
 
 def pay(service: SandboxService, request: SandboxRequest) -> Reply:
     """Pay an option as a PSP would, keep its receipt, and hand the receipt to the sink."""
-    body = _body(request, "Payment", required=False)
+    body = json_body(request, "Payment", required=False)
     org, iuv = request.path_params["organizationfiscalcode"], request.path_params["iuv"]
     version = int(body.get("receiptVersion", 2))
     built: BuiltReceipt
@@ -174,13 +144,7 @@ def pay(service: SandboxService, request: SandboxRequest) -> Reply:
         now = service.schedule()
         position = service.store.position_of_option(org, iuv=iuv)
         if position is None:
-            raise Refused(
-                Problem(
-                    404,
-                    "Not found the payment option",
-                    f"Not found a payment option for Organization Fiscal Code {org} and IUV {iuv}",
-                )
-            )
+            raise Refused(model.option_not_found(org, iuv))
         paid_at = parse_datetime(str(body["paymentDateTime"])) if "paymentDateTime" in body else now
         receipt_id = uuid.uuid4().hex
         paid = model.pay(position, iuv, model.PaymentFacts(paid_at, receipt_id))
@@ -227,13 +191,7 @@ def report(service: SandboxService, request: SandboxRequest) -> Reply:
         now = service.schedule()
         position = service.store.position_of_option(org, iuv=iuv)
         if position is None:
-            raise Refused(
-                Problem(
-                    404,
-                    "Not found the payment option",
-                    f"Not found a payment option for Organization Fiscal Code {org} and IUV {iuv}",
-                )
-            )
+            raise Refused(model.option_not_found(org, iuv))
         reported = model.report(position, iuv, id_transfer, now)
         service.store.replace_position(reported)
     option = reported.option(iuv)
@@ -248,7 +206,7 @@ def faults(service: SandboxService, request: SandboxRequest) -> Reply:
 
 def add_fault(service: SandboxService, request: SandboxRequest) -> Reply:
     """Queue a fault for the next requests of an operation."""
-    body = _body(request, "Fault", required=True)
+    body = json_body(request, "Fault", required=True)
     operation = str(body["operation"])
     if operation not in service.contract.operations:
         known = ", ".join(sorted(service.contract.operations))

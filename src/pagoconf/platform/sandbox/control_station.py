@@ -8,17 +8,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pagoconf.platform.sandbox import gpd_node
 from pagoconf.platform.sandbox.context import Reply, json_reply
+from pagoconf.platform.sandbox.control_document import json_body
 from pagoconf.platform.sandbox.node_side import StationLink
 from pagoconf.platform.sandbox.problems import BAD_REQUEST, Refused, problem
 from pagoconf.platform.sandbox.request import SandboxRequest
 from pagoconf.platform.sandbox.station_config import prepare, render
 from pagoconf.platform.sandbox.station_push import PushPolicy
-from pagoconf.platform.sandbox.validation import compile_schema, schema_errors
 from pagoconf.sync.config import ConfigError, Identity, check_url
 
 if TYPE_CHECKING:
@@ -28,29 +27,9 @@ DEFAULT_ORGANIZATION = "77777777777"
 TOML = "application/toml; charset=utf-8"
 
 
-@cache
-def _validator(schema: str) -> Any:
-    from pagoconf.platform.sandbox.control import document
-
-    components = document()["components"]["schemas"]
-    return compile_schema({"$ref": f"#/components/schemas/{schema}"}, components, request=True)
-
-
-def _json_body(request: SandboxRequest, schema: str) -> dict[str, Any]:
-    """The JSON body ({} when empty), valid against control schema `schema`; Refused (400) if not."""
-    if not request.body.strip():
-        return {}
-    if not request.json_ok:
-        raise Refused(problem(400, "JSON parse error: the body does not parse as JSON", BAD_REQUEST))
-    errors = schema_errors(_validator(schema), request.json)
-    if errors:
-        raise Refused(problem(400, ", ".join(f"{e.where or '/'}: {e.message}" for e in errors), BAD_REQUEST))
-    return dict(request.json)
-
-
 def station_config(service: SandboxService, request: SandboxRequest) -> Reply:
     """New positions in every state for one institution, and the pagoconf.toml describing GPD's endpoint."""
-    body = _json_body(request, "StationConfigRequest")
+    body = json_body(request, "StationConfigRequest", required=False)
     organization = str(body.get("organizationFiscalCode", DEFAULT_ORGANIZATION))
     version = int(body.get("primitiveVersion", 2))
     now = service.schedule()
@@ -88,7 +67,7 @@ def station(service: SandboxService, request: SandboxRequest) -> Reply:
 
 def set_station(service: SandboxService, request: SandboxRequest) -> Reply:
     """Push receipts to this station from now on."""
-    body = _json_body(request, "Station")
+    body = json_body(request, "Station", required=False)
     if not body:
         raise Refused(problem(400, "a JSON body is required", BAD_REQUEST))
     try:

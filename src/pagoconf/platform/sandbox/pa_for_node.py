@@ -21,17 +21,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pagoconf.engine.exchange import redact_headers
 from pagoconf.platform.sandbox import gpd_node
 from pagoconf.platform.sandbox import positions as model
+from pagoconf.platform.sandbox.asgi import as_sandbox_request, read_body, to_response
 from pagoconf.platform.sandbox.checks import Verdict, judge
 from pagoconf.platform.sandbox.clock import utc_now
 from pagoconf.platform.sandbox.context import Reply
-from pagoconf.platform.sandbox.dates import parse_datetime, stored
+from pagoconf.platform.sandbox.dates import parse_datetime
 from pagoconf.platform.sandbox.findings import Finding
-from pagoconf.platform.sandbox.journal import JournalEntry
 from pagoconf.platform.sandbox.problems import Problem
 from pagoconf.platform.sandbox.request import Case, SandboxRequest
+from pagoconf.platform.sandbox.service import Outcome
 from pagoconf.platform.sandbox.store import StoredReceipt
 from pagoconf.sync import soap
 from pagoconf.sync.soap import element
@@ -91,7 +91,7 @@ class PaForNode:
                 reply = soap_reply(
                     500, soap_fault("soapenv:Server", f"sandbox defect: {type(exc).__name__}: {exc}")
                 )
-        self._record(request, reply, findings, snapshot, received, started)
+        self.service.record(request, reply, Outcome(reply, findings, snapshot, None), received, started)
         return reply
 
     def _answer(
@@ -168,37 +168,6 @@ class PaForNode:
             )
         )
 
-    def _record(
-        self,
-        request: SandboxRequest,
-        reply: Reply,
-        findings: tuple[Finding, ...],
-        snapshot: dict[str, Any],
-        received: datetime,
-        started: float,
-    ) -> None:
-        service = self.service
-        service.store.record(
-            JournalEntry(
-                api=gpd_node.CONTRACT,
-                operation=request.operation or "",
-                method=request.method,
-                path=request.path,
-                query=request.query,
-                request_headers=redact_headers(request.headers),
-                request_body=request.body,
-                status=reply.status,
-                response_headers={"Content-Type": reply.content_type, **reply.headers},
-                response_body=reply.body,
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-                received_at=stored(received) or "",
-                sandbox_time=str(snapshot.get("now") or stored(service.clock.now())),
-                findings=findings,
-                snapshot=snapshot,
-                strict=service.strict,
-            )
-        )
-
 
 def _institution(case: Case) -> str:
     """The idPA of the request (the fault's id), or GPD's broker when the request names none."""
@@ -215,40 +184,17 @@ def _paid_at(request: etree._Element, case: Case) -> datetime:
         return parse_datetime(str(case.snapshot["now"]))
 
 
-async def read_bounded(request: Request) -> tuple[bytes, int]:
-    """The body (empty past MAX_BODY) and how many bytes were seen; an oversized body is drained up to
-    DRAIN_LIMIT so the client reads the 413, then left unread."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size <= gpd_node.MAX_BODY:
-            chunks.append(chunk)
-        elif size > DRAIN_LIMIT:
-            break
-    return (b"".join(chunks) if size <= gpd_node.MAX_BODY else b""), size
-
-
 def routes(service: SandboxService) -> list[Route]:
     """The endpoint's route (every method: what is not POST is answered 405 and journaled)."""
     node = PaForNode(service)
 
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
-        body, size = await read_bounded(request)
-        sandbox_request = SandboxRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=dict(request.headers.items()),
-            body=body,
-            body_size=size,
-            api=gpd_node.CONTRACT,
-            base_url=str(request.base_url).rstrip("/"),
-        )
+        body, size = await read_body(request, gpd_node.MAX_BODY, DRAIN_LIMIT)
+        sandbox_request = as_sandbox_request(request, body, size, gpd_node.CONTRACT, None)
         reply = await run_in_threadpool(
             node.handle, sandbox_request, request.headers.get("soapaction"), started
         )
-        return Response(reply.body, reply.status, headers=dict(reply.headers), media_type=reply.content_type)
+        return to_response(reply)
 
     return [Route(gpd_node.PATH, endpoint, methods=ALL_METHODS)]

@@ -315,16 +315,21 @@ def invalidate(position: Position, now: datetime) -> Position:
     return replace(position, status=Status.INVALID, last_updated_date=now)
 
 
+def option_not_found(organization: str, iuv: str) -> Problem:
+    """GPD's 404 for an IUV that is no option of the organization's positions."""
+    return Problem(
+        404,
+        "Not found the payment option",
+        f"Not found a payment option for Organization Fiscal Code {organization} and IUV {iuv}",
+    )
+
+
 def payability(position: Position, iuv: str) -> Problem | None:
     """Why option `iuv` of `position` cannot be paid (422 not payable, 409 already paid), or None."""
     org = position.organization
     option = position.option(iuv)
     if option is None:
-        return Problem(
-            404,
-            "Not found the payment option",
-            f"Not found a payment option for Organization Fiscal Code {org} and IUV {iuv}",
-        )
+        return option_not_found(org, iuv)
     if position.status in NOT_PAYABLE:
         return Problem(
             422,

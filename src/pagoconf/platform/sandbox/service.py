@@ -138,7 +138,7 @@ class SandboxService:
             if fault is not None:
                 outcome = Outcome(outcome.reply, outcome.findings, outcome.snapshot, key, fault.kind)
         reply = self._with_request_id(request, outcome.reply)
-        self._record(request, reply, outcome, received, started)
+        self.record(request, reply, outcome, received, started)
         return reply
 
     def _answer(self, request: SandboxRequest, key: Key | None) -> Outcome:
@@ -181,7 +181,7 @@ class SandboxService:
             reply = problem_reply(Problem(400, "BAD REQUEST", str(exc)))
         if name not in control.UNJOURNALED:
             snapshot = {"now": stored(self.clock.now())}
-            self._record(request, reply, Outcome(reply, (), snapshot, None), received, started)
+            self.record(request, reply, Outcome(reply, (), snapshot, None), received, started)
         return reply
 
     # --- the journal --------------------------------------------------------------------------------------
@@ -192,9 +192,10 @@ class SandboxService:
         headers[REQUEST_ID] = request.header(REQUEST_ID) or str(uuid.uuid4())
         return Reply(reply.status, reply.body, reply.content_type, headers)
 
-    def _record(
+    def record(
         self, request: SandboxRequest, reply: Reply, outcome: Outcome, received: datetime, started: float
     ) -> None:
+        """Journal one exchange of the platform's endpoints (the key redacted) with how it ended."""
         headers = {"Content-Type": reply.content_type, **reply.headers}
         entry = JournalEntry(
             api=request.api or "",
