@@ -30,6 +30,7 @@ import tomllib
 from pathlib import Path
 
 import urllib3
+from bench_support import free_port
 
 from pagoconf.engine.config import RunConfig
 from pagoconf.engine.run import RunState
@@ -48,12 +49,6 @@ from pagoconf.sync.soap import CONTENT_TYPE
 
 SCENARIO = "bench › describing a payable notice"
 CAPABILITIES = frozenset({"multi", "postal", "bollo", "spontaneous", "v2"})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def station_process(port: int) -> subprocess.Popen[bytes]:

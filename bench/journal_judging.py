@@ -28,7 +28,6 @@ import itertools
 import json
 import pstats
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,11 +35,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import urllib3
+from bench_support import due_in, free_port
+from bench_support import position as valid_position
 
 from pagoconf.platform.calls import is_partners
 from pagoconf.platform.sandbox.checks import judge
@@ -59,48 +59,9 @@ VENV_BIN = Path(sys.executable).parent
 # --- recording ---------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def moment(days: int) -> str:
-    """An RFC 3339 UTC date-time `days` from now."""
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def position(n: int, **extra: Any) -> dict[str, Any]:
     """A valid debt position numbered n (unique IUPD and IUV), one option, one transfer."""
-    body: dict[str, Any] = {
-        "iupd": f"JB-{n:09d}",
-        "type": "F",
-        "fiscalCode": "RSSMRA80A01H501U",
-        "fullName": "Mario Rossi",
-        "companyName": "Comune di Prova",
-        "switchToExpired": False,
-        "paymentOption": [
-            {
-                "iuv": f"01{n:015d}",
-                "amount": 10000,
-                "description": "Tassa rifiuti",
-                "isPartialPayment": False,
-                "dueDate": moment(60),
-                "paymentOptionMetadata": [],
-                "transfer": [
-                    {
-                        "idTransfer": "1",
-                        "amount": 10000,
-                        "remittanceInformation": "TARI 2030",
-                        "category": "9/0101108TS/",
-                        "iban": "IT60X0542811101000000123456",
-                        "transferMetadata": [],
-                    }
-                ],
-            }
-        ],
-    }
+    body = valid_position(f"JB-{n:09d}", f"01{n:015d}", due=due_in(60))
     body.update(extra)
     return body
 
@@ -171,7 +132,7 @@ def aca_request(n: int) -> dict[str, Any]:
         "iuv": f"02{n:015d}",
         "amount": 5000,
         "description": "Canone",
-        "expirationDate": moment(30),
+        "expirationDate": due_in(30),
         "iban": "IT60X0542811101000000123456",
     }
 

@@ -17,11 +17,11 @@ import sys
 import tempfile
 import time
 import zipfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import urllib3
+from bench_support import due_in, position
 
 from pagoconf.platform.sandbox import Sandbox
 
@@ -34,41 +34,11 @@ SAMPLE = 200
 
 def positions(n: int) -> list[dict[str, Any]]:
     """N payable positions, one option and one transfer each, unique IUPD, IUV and notice number."""
-    due = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = []
-    for i in range(n):
-        iuv = f"01{i:015d}"
-        out.append(
-            {
-                "iupd": f"BENCH-{i:07d}",
-                "type": "F",
-                "fiscalCode": "RSSMRA80A01H501U",
-                "fullName": "Mario Rossi",
-                "companyName": "Comune di Prova",
-                "switchToExpired": False,
-                "paymentOption": [
-                    {
-                        "iuv": iuv,
-                        "amount": 1000 + i % 9000,
-                        "description": f"Tassa rifiuti {i}",
-                        "isPartialPayment": False,
-                        "dueDate": due,
-                        "paymentOptionMetadata": [],
-                        "transfer": [
-                            {
-                                "idTransfer": "1",
-                                "amount": 1000 + i % 9000,
-                                "remittanceInformation": f"TARI {i}",
-                                "category": "9/0101108TS/",
-                                "iban": "IT60X0542811101000000123456",
-                                "transferMetadata": [],
-                            }
-                        ],
-                    }
-                ],
-            }
-        )
-    return out
+    due = due_in(60)
+    return [
+        position(f"BENCH-{i:07d}", f"01{i:015d}", amount=1000 + i % 9000, due=due, label=f" {i}")
+        for i in range(n)
+    ]
 
 
 def zipped(document: dict[str, Any]) -> bytes:

@@ -29,17 +29,16 @@ import os
 import pstats
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import urllib3
+from bench_support import due_in, free_port, position
 
 from pagoconf.engine.contracts import contract_path
 
@@ -54,45 +53,9 @@ WARMUP_SECONDS = 1.5
 VENV_BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def body_template() -> str:
     """A valid createPosition body with %(iupd)s and %(iuv)s to fill in."""
-    due = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = {
-        "iupd": "IUPD",
-        "type": "F",
-        "fiscalCode": "RSSMRA80A01H501U",
-        "fullName": "Mario Rossi",
-        "companyName": "Comune di Prova",
-        "switchToExpired": False,
-        "paymentOption": [
-            {
-                "iuv": "IUV",
-                "amount": 10000,
-                "description": "Tassa rifiuti",
-                "isPartialPayment": False,
-                "dueDate": due,
-                "paymentOptionMetadata": [],
-                "transfer": [
-                    {
-                        "idTransfer": "1",
-                        "amount": 10000,
-                        "remittanceInformation": "TARI 2030",
-                        "category": "9/0101108TS/",
-                        "iban": "IT60X0542811101000000123456",
-                        "transferMetadata": [],
-                    }
-                ],
-            }
-        ],
-    }
-    text = json.dumps(body)
+    text = json.dumps(position("IUPD", "IUV", due=due_in(60)))
     return text.replace('"IUPD"', '"%(iupd)s"').replace('"IUV"', '"%(iuv)s"')
 
 
