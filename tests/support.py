@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,19 @@ def conformance(reports: Path) -> dict[str, Any]:
 def rules_with(doc: dict[str, Any], status: str) -> set[str]:
     """Ids of the rules with this status."""
     return {r["id"] for r in doc["rules"] if r["status"] == status}
+
+
+def caught_alone(doc: dict[str, Any], stdout: str, rule: str, also: Iterable[str]) -> dict[str, Any]:
+    """Assert that a defect's run is NOT_CONFORMANT on `rule`, with no rule failed but it and the ones it
+    necessarily breaks too (`also`), nothing broken, the terminal summary naming the rule; return the rule's
+    first violation (it says what was expected and what came)."""
+    assert doc["verdict"] == "NOT_CONFORMANT"
+    failed = rules_with(doc, "failed")
+    assert rule in failed
+    assert failed <= {rule, *also}, f"unrelated rules failed: {failed - {rule}}"
+    assert rules_with(doc, "broken") == set() and doc["scenarios"]["broken"] == 0
+    (found,) = [r for r in doc["rules"] if r["id"] == rule]
+    first: dict[str, Any] = found["violations"][0]
+    assert first["expected"] and first["actual"]
+    assert rule in stdout  # the terminal summary names the rule
+    return first
