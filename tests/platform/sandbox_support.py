@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -250,6 +252,18 @@ def conforms(sanp: str, operation: str, status: int, value: Any, *, strict: bool
             e for e in errors if not (e.format == "date-time" and LOCAL_DATE_TIME.fullmatch(str(e.value)))
         ]
     return [f"{e.where}: {e.message}" for e in errors]
+
+
+def together(calls: list[Callable[[], Answer]]) -> list[int]:
+    """Run the calls at the same moment, one thread each; their statuses."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Answer]) -> int:
+        barrier.wait()
+        return call().status
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
 
 
 @pytest.fixture(scope="module", params=SANPS)

@@ -3,14 +3,12 @@ and on PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from postgres import postgres_server
-from sandbox_support import KEY, Answer, Client, iuv, option, position
+from sandbox_support import KEY, Client, iuv, option, position, together
 
 from pagoconf.platform.sandbox import Sandbox
 
@@ -30,34 +28,22 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield Client(sandbox)
 
 
-def _together(calls: list[Callable[[], Answer]]) -> list[int]:
-    """Run the calls at the same moment, one thread each; their statuses."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Answer]) -> int:
-        barrier.wait()
-        return call().status
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_parallel_creates_of_one_iupd_make_exactly_one_position(client: Client) -> None:
     iupd = "IUPD-race"
-    statuses = _together([lambda: client.create(position(iupd)) for _ in range(THREADS)])
+    statuses = together([lambda: client.create(position(iupd)) for _ in range(THREADS)])
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
     assert client.get(iupd).status == 200
 
 
 def test_parallel_creates_of_one_iuv_make_exactly_one_position(client: Client) -> None:
     shared = iuv()
-    statuses = _together([lambda: client.create(position(None, option(shared))) for _ in range(THREADS)])
+    statuses = together([lambda: client.create(position(None, option(shared))) for _ in range(THREADS)])
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
 
 
 def test_parallel_creates_of_distinct_positions_lose_none(client: Client) -> None:
     org = "22222222222"
-    statuses = _together([lambda: client.create(position(), org=org) for _ in range(THREADS)])
+    statuses = together([lambda: client.create(position(), org=org) for _ in range(THREADS)])
     assert statuses == [201] * THREADS
     listed = client.list({"page": 0, "limit": 50}, org=org).json
     assert len(listed["payment_position_list"]) == THREADS
@@ -66,5 +52,5 @@ def test_parallel_creates_of_distinct_positions_lose_none(client: Client) -> Non
 def test_parallel_payments_of_one_option_pay_it_once(client: Client, tmp_path: Path) -> None:
     body = client.created(publish=True)
     target = body["paymentOption"][0]["iuv"]
-    statuses = _together([lambda: client.pay(target) for _ in range(THREADS)])
+    statuses = together([lambda: client.pay(target) for _ in range(THREADS)])
     assert sorted(statuses) == [200] + [409] * (THREADS - 1)

@@ -3,14 +3,11 @@ of what it prints, and two sandboxes sharing one database as two processes would
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
 from postgres import PostgresServer, postgres_server
-from sandbox_support import KEY, Answer, Client, iuv, option, position
+from sandbox_support import KEY, Client, iuv, option, position, together
 
 from pagoconf.engine.config import ConfigError
 from pagoconf.platform.sandbox import Sandbox
@@ -18,18 +15,6 @@ from pagoconf.platform.sandbox import Sandbox
 __all__ = ["postgres_server"]  # the session's PostgreSQL server, a fixture
 
 THREADS = 8
-
-
-def _together(calls: list[Callable[[], Answer]]) -> list[int]:
-    """Run the calls at the same moment, one thread each; their statuses."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Answer]) -> int:
-        barrier.wait()
-        return call().status
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_a_database_of_another_version_or_kind_is_refused_in_one_line(
@@ -81,12 +66,12 @@ def test_two_sandboxes_on_one_database_share_the_state_and_its_guarantees(
         body = first.created(publish=True)
         assert second.status_of(body["iupd"]) in ("PUBLISHED", "VALID")
         clients = [first, second] * (THREADS // 2)
-        statuses = _together([partial(c.create, position("IUPD-both")) for c in clients])
+        statuses = together([partial(c.create, position("IUPD-both")) for c in clients])
         assert sorted(statuses) == [201] + [409] * (THREADS - 1)
         shared = iuv()
-        statuses = _together([partial(c.create, position(None, option(shared))) for c in clients])
+        statuses = together([partial(c.create, position(None, option(shared))) for c in clients])
         assert sorted(statuses) == [201] + [409] * (THREADS - 1)
-        statuses = _together([partial(c.pay, body["paymentOption"][0]["iuv"]) for c in clients])
+        statuses = together([partial(c.pay, body["paymentOption"][0]["iuv"]) for c in clients])
         assert sorted(statuses) == [200] + [409] * (THREADS - 1)
         seqs = [e["seq"] for e in second.journal()]
         assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) > 3 * THREADS
@@ -100,10 +85,10 @@ def test_a_serializable_default_on_the_server_changes_nothing(postgres_server: P
     )
     with Sandbox(keys=[KEY], db=url) as sandbox:
         client = Client(sandbox)
-        statuses = _together([lambda: client.create(position("IUPD-serial")) for _ in range(THREADS)])
+        statuses = together([lambda: client.create(position("IUPD-serial")) for _ in range(THREADS)])
         assert sorted(statuses) == [201] + [409] * (THREADS - 1)
         body = client.created(publish=True)
-        statuses = _together([lambda: client.pay(body["paymentOption"][0]["iuv"]) for _ in range(THREADS)])
+        statuses = together([lambda: client.pay(body["paymentOption"][0]["iuv"]) for _ in range(THREADS)])
         assert sorted(statuses) == [200] + [409] * (THREADS - 1)
 
 
