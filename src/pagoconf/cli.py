@@ -136,13 +136,10 @@ def _chosen_suites(args: argparse.Namespace) -> tuple[str, ...]:
 def _check_run_options(args: argparse.Namespace) -> None:
     """Everything the command line can check before anything is sent."""
     from pagoconf.sync.config import check_url
-    from pagoconf.sync.reference import DEFECTS
 
     if args.station is not None:
         check_url(args.station, "--station")
-    unknown = [d for d in args.defect if d not in DEFECTS]
-    if unknown:
-        raise UsageError(f"unknown defect {unknown[0]!r}; see `pagoconf station --list-defects`")
+    _check_station_defects(args.defect)
     if args.defect and args.config:
         raise UsageError(
             "--defect applies to the embedded reference station; drop --config/--station to use it"
@@ -180,6 +177,16 @@ def _check_run_options(args: argparse.Namespace) -> None:
     pa_for_node_schema(sanp, args.contracts)  # the contract files are there and verified
     _check_expression(args.k, "-k", None)
     _check_expression(args.m, "-m", _known_tags())
+
+
+def _check_station_defects(names: list[str]) -> None:
+    """--defect names known defects of the embedded reference station."""
+    from pagoconf.sync.reference.defects import defect_names
+
+    try:
+        defect_names(names)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_client_options(args: argparse.Namespace) -> None:
@@ -273,9 +280,7 @@ def cmd_station(args: argparse.Namespace) -> int:
     if args.list_defects:
         _print_defects(DEFECTS, args.json)
         return EXIT_OK
-    unknown = [d for d in args.defect if d not in DEFECTS]
-    if unknown:
-        raise UsageError(f"unknown defect {unknown[0]!r}; see `pagoconf station --list-defects`")
+    _check_station_defects(args.defect)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a port is between 0 and 65535")
     port = args.port or 8086

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import json
 
+from pagoconf.engine.defects import Defect, Named, chosen, collect, layered
 from pagoconf.platform.client import wire
 from pagoconf.platform.client.reference import KEY_HEADER, REQUEST_ID, ReferenceClient
 
 TYPE_CHECKING = False  # see reference.py
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from typing import Any, ClassVar
+    from typing import Any
 
 
-class Defective(ReferenceClient):
-    """A defect: the rule it breaks, what it does, the rules it cannot help breaking too."""
-
-    defect: ClassVar[str] = ""
-    rule: ClassVar[str] = ""
-    description: ClassVar[str] = ""
-    also: ClassVar[tuple[str, ...]] = ()
+class Defective(Named, ReferenceClient):
+    """A defect of the client: the rule it breaks, what it does, the rules it cannot help breaking too."""
 
 
 def _amounts(position: Mapping[str, Any], convert: Any) -> dict[str, Any]:
@@ -227,45 +223,17 @@ class DeadReturnUrls(Defective):
 # --- the registry ---------------------------------------------------------------------------------------
 
 
-class Defect:
-    """A named defect: the rule it breaks, what it does, the rules it unavoidably breaks too."""
-
-    __slots__ = ("also", "cls", "description", "name", "rule")
-
-    def __init__(self, cls: type[Defective]) -> None:
-        self.name, self.rule, self.description, self.also, self.cls = (
-            cls.defect,
-            cls.rule,
-            cls.description,
-            cls.also,
-            cls,
-        )
-
-
-def _defects() -> dict[str, Defect]:
-    classes = sorted(Defective.__subclasses__(), key=lambda c: (c.rule.split("-")[0] != "CLIENT", c.rule))
-    return {c.defect: Defect(c) for c in classes}
-
-
-DEFECTS: dict[str, Defect] = _defects()
+DEFECTS: dict[str, Defect] = collect(Defective, lambda c: (c.rule.split("-")[0] != "CLIENT", c.rule))
 
 
 def defect_names(names: Iterable[str]) -> frozenset[str]:
     """The given defect names as a frozenset, or a ValueError naming the first unknown one."""
-    chosen = frozenset(names)
-    unknown = sorted(chosen - DEFECTS.keys())
-    if unknown:
-        raise ValueError(f"unknown client defect {unknown[0]!r}; see `pagoconf client --list-defects`")
-    return chosen
+    return chosen(names, DEFECTS, what="client defect", listing="pagoconf client --list-defects")
 
 
 def client_class(names: Iterable[str]) -> type[ReferenceClient]:
     """The conformant client with the chosen defects layered over it."""
-    chosen = sorted(defect_names(names))
-    if not chosen:
-        return ReferenceClient
-    bases = tuple(DEFECTS[n].cls for n in chosen)
-    return type("DefectiveClient", (*bases, ReferenceClient), {"defects": frozenset(chosen)})
+    return layered(ReferenceClient, DEFECTS, defect_names(names), "DefectiveClient")
 
 
 __all__ = ["DEFECTS", "Defect", "client_class", "defect_names"]

@@ -15,12 +15,13 @@ import re
 import threading
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from lxml import etree
 
+from pagoconf.engine.defects import Defect, Named, chosen, collect, layered
 from pagoconf.sync import soap
 from pagoconf.sync.reference.data import IssuedNotice, Stamp, Transfer
 from pagoconf.sync.reference.model import (
@@ -48,13 +49,8 @@ FETCH_LIMIT = 64 * 1024
 FETCH_TIMEOUT = 2.0
 
 
-class Defective(StationModel):
-    """A defect: the rule it breaks, what it does, the rules it cannot help breaking too."""
-
-    defect: ClassVar[str] = ""
-    rule: ClassVar[str] = ""
-    description: ClassVar[str] = ""
-    also: ClassVar[tuple[str, ...]] = ()
+class Defective(Named, StationModel):
+    """A defect of the station: the rule it breaks, what it does, the rules it cannot help breaking too."""
 
 
 class _Counting:
@@ -672,43 +668,19 @@ class DemandAcceptsInvalidData(Defective):
 # --- the registry -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Defect:
-    """A named defect: the rule it breaks, what it does, the rules it unavoidably breaks too."""
-
-    name: str
-    rule: str
-    description: str
-    also: tuple[str, ...]
-    cls: type[Defective]
-
-
-def _defects() -> dict[str, Defect]:
-    classes = sorted(Defective.__subclasses__(), key=lambda c: _ORDER.index(c.rule.split("-")[0]))
-    return {c.defect: Defect(c.defect, c.rule, c.description, c.also, c) for c in classes}
-
-
 _ORDER = ("SOAP", "SCHEMA", "OUTCOME", "FAULT", "VERIFY", "ACTIVATE", "IDENTITY", "STATE", "CROSS", "REPEAT",
           "TIME", "RECEIPT", "DEMAND", "ROBUST", "SECURITY")  # fmt: skip
-DEFECTS: dict[str, Defect] = _defects()
+DEFECTS: dict[str, Defect] = collect(Defective, lambda c: _ORDER.index(c.rule.split("-")[0]))
 
 
 def defect_names(names: Iterable[str]) -> frozenset[str]:
-    """The given defect names as a frozenset, or a ValueError listing the known ones."""
-    chosen = frozenset((names,) if isinstance(names, str) else names)
-    unknown = sorted(chosen - DEFECTS.keys())
-    if unknown:
-        raise ValueError(f"unknown defect(s) {', '.join(unknown)}; see `pagoconf station --list-defects`")
-    return chosen
+    """The given defect names as a frozenset, or a ValueError naming the first unknown one."""
+    return chosen(names, DEFECTS, what="defect", listing="pagoconf station --list-defects")
 
 
 def station_class(names: Iterable[str]) -> type[StationModel]:
     """The conformant model with the chosen defects layered over it."""
-    chosen = sorted(defect_names(names))
-    if not chosen:
-        return StationModel
-    bases = tuple(DEFECTS[n].cls for n in chosen)
-    return type("DefectiveStation", (*bases, StationModel), {"defects": frozenset(chosen)})
+    return layered(StationModel, DEFECTS, defect_names(names), "DefectiveStation")
 
 
 def _too_deep(data: bytes) -> bool:
