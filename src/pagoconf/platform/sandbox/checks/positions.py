@@ -4,6 +4,7 @@ uniqueness and publishing."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from pagoconf.engine.violation import Violation
@@ -195,11 +196,17 @@ def only_payable_options_are_marked_paid(case: Case) -> Iterator[Violation]:
 # --- DATA (DebtPositionValidation) ----------------------------------------------------------------------
 
 
+@once
+def body_validity(case: Case) -> datetime | None:
+    """The body's validity date, when it has one that reads as a date-time."""
+    body = case.body
+    return moment_of(body.get("validityDate")) if isinstance(body, Mapping) else None
+
+
 @rule("GPD-040", stage=Stage.DATA, status=400)
 def the_validity_date_is_not_past(case: Case) -> Iterator[Violation]:
     """A validity date, when set, is not in the past."""
-    body = case.body
-    validity = moment_of(body.get("validityDate")) if isinstance(body, Mapping) else None
+    validity = body_validity(case)
     current = now(case)
     if validity is not None and validity < current:
         yield Violation(
@@ -212,8 +219,7 @@ def the_validity_date_is_not_past(case: Case) -> Iterator[Violation]:
 @rule("GPD-041", stage=Stage.DATA, status=400)
 def due_dates_follow_the_validity_date(case: Case) -> Iterator[Violation]:
     """Every due date follows the validity date, or the current date when there is none."""
-    body = case.body
-    validity = moment_of(body.get("validityDate")) if isinstance(body, Mapping) else None
+    validity = body_validity(case)
     floor = validity or now(case)
     for n, option in body_options(case):
         due = moment_of(option.get("dueDate"))
