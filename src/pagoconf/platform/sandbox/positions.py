@@ -3,6 +3,7 @@ valid or expired by the clock, invalidated, paid and reported. Pure: no store, n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -175,6 +176,11 @@ class Position:
     def from_record(cls, raw: Mapping[str, Any]) -> Position:
         """A position from `as_record()` data."""
         return _position(raw)
+
+    @classmethod
+    def from_document(cls, text: str | bytes) -> Position:
+        """A position from `document()` text."""
+        return _position(json.loads(text))
 
 
 # --- building from a request ------------------------------------------------------------------------------

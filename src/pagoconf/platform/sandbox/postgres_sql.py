@@ -244,23 +244,11 @@ def index_rows(pid: int, p: Position) -> tuple[list[tuple[Any, ...]], list[tuple
     return options, transfers
 
 
-def position(document: str) -> Position:
-    """A position from its document."""
-    return Position.from_record(json.loads(document))
-
-
 def receipt_row(r: StoredReceipt) -> tuple[Any, ...]:
     """receipt_key and RECEIPT_COLUMNS of a receipt."""
     paid = stored(r.payment_date_time)
     return (key(r.organization, r.iuv), r.organization, r.iuv, r.nav, r.receipt_id, r.debtor, paid,
             r.operation, r.document, r.status)  # fmt: skip
-
-
-def receipt(row: Sequence[Any]) -> StoredReceipt:
-    """A receipt from RECEIPT_COLUMNS."""
-    paid = from_stored(row[5])
-    assert paid is not None
-    return StoredReceipt(row[0], row[1], row[2], row[3], row[4], paid, row[6], bytes(row[7]), row[8])
 
 
 def upload_row(u: Upload) -> tuple[Any, ...]:

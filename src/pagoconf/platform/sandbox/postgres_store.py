@@ -202,7 +202,7 @@ class PostgresStore:
         rows = self._rows(
             "SELECT document FROM positions WHERE iupd_key = %s", (sql.key(organization, iupd),)
         )
-        return sql.position(rows[0][0]) if rows else None
+        return Position.from_document(rows[0][0]) if rows else None
 
     def position_of_option(
         self, organization: str, *, iuv: str | None = None, nav: str | None = None
@@ -214,7 +214,7 @@ class PostgresStore:
             f" WHERE o.{column} = %s",
             (sql.key(organization, str(value)),),
         )
-        return sql.position(rows[0][0]) if rows else None
+        return Position.from_document(rows[0][0]) if rows else None
 
     def taken(
         self,
@@ -287,7 +287,7 @@ class PostgresStore:
                 f" ORDER BY p.{order} {direction}, p.id {direction} LIMIT %s OFFSET %s",
                 [*params, query.limit, query.page * query.limit],
             )
-        return [sql.position(r[0]) for r in rows], int(total)
+        return [Position.from_document(r[0]) for r in rows], int(total)
 
     def positions_with_iban(self, organization: str, iban: str) -> list[Position]:
         """The organization's positions with a transfer crediting `iban`."""
@@ -297,7 +297,7 @@ class PostgresStore:
             " WHERE t.position_id = p.id AND (t.iban = %s OR t.postal_iban = %s)) ORDER BY p.id",
             (organization, iban, iban),
         )
-        return [sql.position(r[0]) for r in rows]
+        return [Position.from_document(r[0]) for r in rows]
 
     def scheduled_candidates(self, now: datetime) -> list[Position]:
         """PUBLISHED positions whose validity date has come; VALID expiring ones past their last due date."""
@@ -307,7 +307,7 @@ class PostgresStore:
             " OR (status IN (%s, %s) AND switch_to_expired AND max_due_date < %s) ORDER BY id",
             (Status.PUBLISHED, moment, Status.VALID, Status.PUBLISHED, moment),
         )
-        return [sql.position(r[0]) for r in rows]
+        return [Position.from_document(r[0]) for r in rows]
 
     def insert_position(self, position: Position) -> None:
         """Keep a new position; UniqueViolation if one of its identifiers is taken."""
@@ -366,7 +366,7 @@ class PostgresStore:
             f"SELECT {sql.RECEIPT_COLUMNS} FROM receipts WHERE receipt_key = %s",
             (sql.key(organization, iuv),),
         )
-        return sql.receipt(rows[0]) if rows else None
+        return StoredReceipt.from_row(rows[0]) if rows else None
 
     def receipts(self, organization: str, query: ReceiptQuery) -> tuple[list[StoredReceipt], int]:
         """One page of the organization's receipts, and how many match in all."""
@@ -400,7 +400,7 @@ class PostgresStore:
                 " ORDER BY payment_date_time, iuv LIMIT %s OFFSET %s",
                 [*params, query.size, query.page * query.size],
             )
-        return [sql.receipt(r) for r in rows], int(total)
+        return [StoredReceipt.from_row(r) for r in rows], int(total)
 
     # --- journal ------------------------------------------------------------------------------------------
 

@@ -230,7 +230,7 @@ class SqliteStore(SqliteConnection):
         rows = self._rows(
             "SELECT document FROM positions WHERE organization = ? AND iupd = ?", (organization, iupd)
         )
-        return _position(rows[0][0]) if rows else None
+        return Position.from_document(rows[0][0]) if rows else None
 
     def position_of_option(
         self, organization: str, *, iuv: str | None = None, nav: str | None = None
@@ -242,7 +242,7 @@ class SqliteStore(SqliteConnection):
             f" WHERE o.organization = ? AND o.{column} = ?",
             (organization, value),
         )
-        return _position(rows[0][0]) if rows else None
+        return Position.from_document(rows[0][0]) if rows else None
 
     def taken(
         self,
@@ -320,7 +320,7 @@ class SqliteStore(SqliteConnection):
             " LIMIT ? OFFSET ?",
             [*params, query.limit, query.page * query.limit],
         )
-        return [_position(r[0]) for r in rows], int(total)
+        return [Position.from_document(r[0]) for r in rows], int(total)
 
     def positions_with_iban(self, organization: str, iban: str) -> list[Position]:
         """The organization's positions with a transfer crediting `iban`."""
@@ -330,7 +330,7 @@ class SqliteStore(SqliteConnection):
             " WHERE t.position_id = p.id AND (t.iban = ? OR t.postal_iban = ?)) ORDER BY p.id",
             (organization, iban, iban),
         )
-        return [_position(r[0]) for r in rows]
+        return [Position.from_document(r[0]) for r in rows]
 
     def scheduled_candidates(self, now: datetime) -> list[Position]:
         """PUBLISHED positions whose validity date has come; VALID expiring ones past their last due date."""
@@ -340,7 +340,7 @@ class SqliteStore(SqliteConnection):
             " OR (status IN (?, ?) AND switch_to_expired = 1 AND max_due_date < ?) ORDER BY id",
             (Status.PUBLISHED, moment, Status.VALID, Status.PUBLISHED, moment),
         )
-        return [_position(r[0]) for r in rows]
+        return [Position.from_document(r[0]) for r in rows]
 
     def insert_position(self, position: Position) -> None:
         """Keep a new position; UniqueViolation if one of its identifiers is taken (nothing of it is kept)."""
@@ -432,7 +432,7 @@ class SqliteStore(SqliteConnection):
         rows = self._rows(
             f"SELECT {_RECEIPT} FROM receipts WHERE organization = ? AND iuv = ?", (organization, iuv)
         )
-        return _receipt(rows[0]) if rows else None
+        return StoredReceipt.from_row(rows[0]) if rows else None
 
     def receipts(self, organization: str, query: ReceiptQuery) -> tuple[list[StoredReceipt], int]:
         """One page of the organization's receipts, and how many match in all."""
@@ -465,7 +465,7 @@ class SqliteStore(SqliteConnection):
             " ORDER BY payment_date_time, iuv LIMIT ? OFFSET ?",
             [*params, query.size, query.page * query.size],
         )
-        return [_receipt(r) for r in rows], int(total)
+        return [StoredReceipt.from_row(r) for r in rows], int(total)
 
     # --- journal ------------------------------------------------------------------------------------------
 
@@ -612,16 +612,6 @@ def _position_row(p: Position) -> tuple[Any, ...]:
         int(p.switch_to_expired),
         p.document(),
     )
-
-
-def _position(document: str) -> Position:
-    return Position.from_record(json.loads(document))
-
-
-def _receipt(row: tuple[Any, ...]) -> StoredReceipt:
-    paid = from_stored(row[5])
-    assert paid is not None
-    return StoredReceipt(row[0], row[1], row[2], row[3], row[4], paid, row[6], bytes(row[7]), row[8])
 
 
 def read_only_meta(path: str | Path) -> Mapping[str, str]:

@@ -4,12 +4,13 @@ contract: every method is thread-safe, and the calls made inside `transaction()`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from pagoconf.platform.sandbox.dates import from_stored
 from pagoconf.platform.sandbox.journal import JournalEntry
 from pagoconf.platform.sandbox.positions import Position
 
@@ -65,6 +66,13 @@ class StoredReceipt:
     operation: str
     document: bytes
     status: str = "PAID"
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> StoredReceipt:
+        """A receipt from its stored columns, in the order the fields are declared (both stores)."""
+        paid = from_stored(row[5])
+        assert paid is not None
+        return cls(row[0], row[1], row[2], row[3], row[4], paid, row[6], bytes(row[7]), row[8])
 
 
 @dataclass(frozen=True, slots=True)
